@@ -1,0 +1,111 @@
+# Witsper: WordPress on php-fpm + nginx + MariaDB, with a C library called through PHP FFI.
+# Each part has its own folder and its own build/test entry points; this file only wires
+# them together so that `make help` shows everything in one place.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+export WITSPER_ROOT := $(CURDIR)
+
+.PHONY: help build lib probe install clean up down status logs verify tune \
+        test bench load soak fuzz asan leakcheck lint \
+        test-native test-probe test-verify test-stack test-diff test-memcheck \
+        test-php test-probe-live test-load test-faults test-security
+
+help: ## List every target with one line each
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+build: lib probe ## Build libwitsper.so and fpm-probe (the default target)
+
+lib: ## Build native/build/libwitsper.so (C library)
+	$(MAKE) -C native
+
+probe: ## Build probe/build/fpm-probe (FastCGI health probe)
+	$(MAKE) -C probe
+
+install: ## Install libwitsper (header, .so, pkg-config file) under PREFIX (default /usr/local)
+	$(MAKE) -C native install
+
+clean: ## Remove build output (not var/: use `make down` first, then rm -rf var)
+	$(MAKE) -C native clean
+	$(MAKE) -C probe clean
+
+# --- The native stack (no Docker): state lives in var/ -------------------------------------
+up: build ## Install packages if missing, start MariaDB, php-fpm, nginx on 127.0.0.1, install WordPress
+	stack/up.sh
+
+down: ## Stop exactly the processes `make up` started
+	stack/down.sh
+
+status: ## Show the stack's processes and the php-fpm pool status (via fpm-probe)
+	stack/status.sh
+
+logs: ## Tail the stack's logs (php-fpm, nginx, MariaDB)
+	stack/logs.sh
+
+verify: ## Check the running stack: FFI in php-fpm, ini values, no SIGSEGV, HTTP 200, plugin
+	stack/verify.sh
+
+tune: probe ## Recommend pm.max_children from measured worker RSS and available memory
+	stack/tune.sh
+
+# --- Tests ----------------------------------------------------------------------------------
+test: build ## Run every test suite (brings the native stack up and down); ends "N passed, N failed"
+	tests/run-all.sh
+
+test-native: ## C library: unit tests, header check, pathological inputs, short fuzz, ASan
+	$(MAKE) -C native check
+
+test-probe: ## fpm-probe: unit tests and a short fuzz run of its response parser
+	$(MAKE) -C probe check
+
+test-verify: ## make verify, as a suite (needs `make up`)
+	stack/verify.sh
+
+test-stack: ## Stack behaviour: idempotent up, multisite, down leaves nothing (own ports)
+	tests/stack/run.sh
+
+test-diff: ## Differential tests: native parser vs WP_Block_Parser, serialize() equality
+	tests/diff/run.sh
+
+test-memcheck: ## The corpus parsed from PHP under valgrind: no invalid access, no leak
+	tests/memcheck/run.sh
+
+test-php: ## PHPUnit tests of the plugin against the stack's WordPress, in 3 FFI modes
+	tests/phpunit/run.sh
+
+test-probe-live: ## fpm-probe against the running pool: green, busy, red
+	tests/probe/run.sh
+
+test-load: ## Short load run (wrk) in both FFI modes (needs `make up`)
+	tests/load/run.sh --short
+
+test-faults: ## Fault tests: DB down, worker crashes, missing library, timeouts
+	tests/faults/run.sh
+
+test-security: ## Security checks: uploads PHP, dotfiles, listeners, preload, secrets
+	tests/security/run.sh
+
+# --- Long runs (not part of `make test`) ------------------------------------------------------
+bench: lib ## Native vs WP_Block_Parser on the shared corpus: median time, ratio, peak memory
+	bench/run.sh
+
+load: build ## Load test at the default size, both FFI modes, plugin on and off
+	tests/load/run.sh
+
+soak: build ## Long load run (200,000 requests) with a PNG plot of latency and worker RSS
+	tests/load/run.sh --soak
+
+fuzz: ## Long libFuzzer runs (FUZZ_SECONDS, default 600) of the parser and the probe
+	$(MAKE) -C native fuzz
+	$(MAKE) -C probe fuzz
+
+asan: ## Build and run the C tests under ASan+UBSan
+	$(MAKE) -C native asan
+	$(MAKE) -C probe asan
+
+leakcheck: ## C tests under valgrind
+	$(MAKE) -C native leakcheck
+
+lint: ## cppcheck and clang-tidy over the C code
+	$(MAKE) -C native lint
+	$(MAKE) -C probe lint
