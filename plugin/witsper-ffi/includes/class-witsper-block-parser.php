@@ -1,0 +1,223 @@
+<?php
+/**
+ * Witsper_Block_Parser: WP_Block_Parser's result, parsed by libwitsper.
+ *
+ * The library returns a "block plan" (offsets into the document, format in
+ * docs/bridge.md); this class turns it into exactly the arrays WP_Block_Parser
+ * returns (serialize()-identical) with substr()/json_decode() on the caller's
+ * own string. Any failure falls back to WP_Block_Parser::parse().
+ *
+ * Usable without WordPress: require WordPress's class-wp-block-parser.php,
+ * then this file.
+ *
+ * @package witsper-ffi
+ */
+
+if ( ! class_exists( 'Witsper_FFI', false ) ) {
+	// Under opcache.preload the loader is already defined (and must stay the
+	// preloaded copy), so it is only required when missing.
+	require_once __DIR__ . '/class-witsper-ffi.php';
+}
+
+class Witsper_Block_Parser extends WP_Block_Parser {
+	/** Marks an inner block's slot in a piece list (innerContent null). */
+	const NULL_SLOT = 0xFFFFFFFF;
+
+	/** Plan format version this code reads. */
+	const PLAN_VERSION = 1;
+
+	/** @var bool Whether the "too large for memory_limit" note was logged. */
+	private static $logged_memory = false;
+
+	/**
+	 * Whether parse() uses the native library in this process.
+	 */
+	public static function is_native(): bool {
+		return Witsper_FFI::available();
+	}
+
+	/**
+	 * Parses a document and returns a list of block structures, exactly like
+	 * WP_Block_Parser::parse().
+	 *
+	 * @param string $document Input document being parsed.
+	 * @return array[]
+	 */
+	public function parse( $document ) {
+		if ( ! is_string( $document ) || ! Witsper_FFI::available() ) {
+			return parent::parse( $document );
+		}
+		$plan = Witsper_FFI::parse_plan( $document );
+		if ( null === $plan ) {
+			// Includes WITSPER_E_UNSUPPORTED: a document on which WordPress's
+			// own result depends on PCRE limits. Only WP_Block_Parser knows it.
+			return parent::parse( $document );
+		}
+		$output = self::materialize( $plan, $document, self::memory_budget() );
+		unset( $plan );
+		if ( null === $output ) {
+			return parent::parse( $document );
+		}
+		// The properties WP_Block_Parser leaves behind, for callers that read them.
+		$this->document    = $document;
+		$this->offset      = strlen( $document );
+		$this->output      = $output;
+		$this->stack       = array();
+		$this->empty_attrs = array();
+		return $output;
+	}
+
+	/**
+	 * Bytes of string data the result may take before we give up on native:
+	 * what memory_limit still allows. PHP_INT_MAX without a limit.
+	 */
+	private static function memory_budget(): int {
+		$limit = self::ini_bytes( (string) ini_get( 'memory_limit' ) );
+		if ( $limit <= 0 ) {
+			return PHP_INT_MAX;
+		}
+		return max( 0, $limit - memory_get_usage() );
+	}
+
+	/** php.ini size ("128M", "-1", "1G") to bytes; <= 0 means unlimited. */
+	private static function ini_bytes( string $v ): int {
+		$v = trim( $v );
+		if ( '' === $v || '-1' === $v ) {
+			return -1;
+		}
+		$n = (int) $v;
+		switch ( strtolower( substr( $v, -1 ) ) ) {
+			case 'g':
+				$n *= 1024;
+				// fall through.
+			case 'm':
+				$n *= 1024;
+				// fall through.
+			case 'k':
+				$n *= 1024;
+		}
+		return $n;
+	}
+
+	/**
+	 * Builds WP_Block_Parser's output from a plan.
+	 *
+	 * Iterative: blocks come in post-order, so a finished block is pushed on
+	 * $stack and a parent takes its children as the last $nc entries. $sp is the
+	 * logical stack height; entries above it are stale and overwritten (cheaper
+	 * than array_splice, which rebuilds the whole array).
+	 *
+	 * The loop is the hot path: each statement costs measurable time on large
+	 * posts (docs/bridge.md), hence the inlined, repetitive shape.
+	 *
+	 * @param array  $w      1-based plan words (unpack('L*')).
+	 * @param string $doc    The document the offsets point into.
+	 * @param int    $budget Bytes of strings allowed before giving up.
+	 * @return array|null The blocks, or null when the plan is malformed or the
+	 *                    strings would exceed $budget (then the caller lets
+	 *                    WP_Block_Parser decide, which fails like WordPress).
+	 */
+	public static function materialize( array $w, string $doc, int $budget = PHP_INT_MAX ): ?array {
+		$end = count( $w );
+		if ( $end < 2 || self::PLAN_VERSION !== $w[1] ) {
+			return null;
+		}
+		$names = array( null );
+		$i     = 3;
+		for ( $k = $w[2]; $k > 0; --$k, $i += 3 ) {
+			$names[] = $w[ $i + 2 ]
+				? substr( $doc, $w[ $i ], $w[ $i + 1 ] )
+				: 'core/' . substr( $doc, $w[ $i ], $w[ $i + 1 ] );
+		}
+		$stack = array();
+		$sp    = 0;
+		$bytes = 0;
+		while ( $i <= $end ) {
+			$h = $w[ $i ];
+			if ( $h & 2 ) {
+				$attrs = json_decode( substr( $doc, $w[ $i + 1 ], $w[ $i + 2 ] ), true );
+				$i    += 3;
+			} else {
+				$attrs = array();
+				++$i;
+			}
+			if ( ! ( $h & 1 ) ) {
+				// Simple block: innerHTML and innerContent[0] are one string,
+				// shared like WordPress's `'' . $html` shares it.
+				if ( $len = $w[ $i + 1 ] ) {
+					if ( ( $bytes += $len ) > $budget ) {
+						return self::too_large( $bytes, $budget );
+					}
+					$html            = substr( $doc, $w[ $i ], $len );
+					$stack[ $sp++ ] = array(
+						'blockName'    => $names[ $h >> 2 ],
+						'attrs'        => $attrs,
+						'innerBlocks'  => array(),
+						'innerHTML'    => $html,
+						'innerContent' => array( $html ),
+					);
+				} else {
+					$stack[ $sp++ ] = array(
+						'blockName'    => $names[ $h >> 2 ],
+						'attrs'        => $attrs,
+						'innerBlocks'  => array(),
+						'innerHTML'    => '',
+						'innerContent' => array(),
+					);
+				}
+				$i += 2;
+				continue;
+			}
+			$nc = $w[ $i ];
+			$e  = $i + 2 + 2 * $w[ $i + 1 ];
+			if ( $nc ) {
+				if ( $nc > $sp ) {
+					return null;
+				}
+				$sp   -= $nc;
+				$inner = array_slice( $stack, $sp, $nc );
+			} else {
+				$inner = array();
+			}
+			$content = array();
+			for ( $i += 2; $i < $e; $i += 2 ) {
+				$content[] = self::NULL_SLOT === ( $o = $w[ $i ] ) ? null : substr( $doc, $o, $w[ $i + 1 ] );
+			}
+			$html = implode( '', $content );
+			if ( ( $bytes += 2 * strlen( $html ) ) > $budget ) {
+				return self::too_large( $bytes, $budget );
+			}
+			$stack[ $sp++ ] = array(
+				'blockName'    => $names[ $h >> 2 ],
+				'attrs'        => $attrs,
+				'innerBlocks'  => $inner,
+				'innerHTML'    => $html,
+				'innerContent' => $content,
+			);
+		}
+		if ( $i !== $end + 1 ) {
+			return null; // The last record was cut short.
+		}
+		return count( $stack ) === $sp ? $stack : array_slice( $stack, 0, $sp );
+	}
+
+	/**
+	 * The result would not fit in memory_limit (unclosed nested blocks repeat
+	 * the rest of the document once per level). WordPress itself would run out
+	 * of memory on this document; we say so once per process and let
+	 * WP_Block_Parser behave exactly as it would without the plugin.
+	 */
+	private static function too_large( int $bytes, int $budget ): ?array {
+		if ( ! self::$logged_memory ) {
+			self::$logged_memory = true;
+			error_log(
+				sprintf(
+					'witsper-ffi: parsed blocks need more than %d bytes of strings, %d left under memory_limit; using WP_Block_Parser.',
+					$bytes,
+					$budget
+				)
+			);
+		}
+		return null;
+	}
+}

@@ -1,0 +1,283 @@
+<?php
+/**
+ * Witsper_FFI: the only code that talks to libwitsper through PHP FFI.
+ *
+ * Two ways PHP can reach the library (docs/bridge.md):
+ *  - ffi.enable=true: FFI::cdef( declarations, path ) once, kept in a static.
+ *  - ffi.enable=preload: php-fpm's master loads the header named by ffi.preload
+ *    and this class is compiled by opcache.preload (plugin's preload.php), so
+ *    FFI::scope( 'witsper' ) and the static FFI helpers are allowed here, and
+ *    only here: every FFI call of the plugin goes through this class.
+ *  - CLI with ffi.enable=preload but no ffi.preload: PHP allows FFI everywhere
+ *    in the CLI, so FFI::cdef is used (mode 'cli').
+ *
+ * Nothing here may fatal or print: every FFI call sits in a try that catches
+ * \Throwable (FFI\Exception, FFI\ParserException, Error when the extension is
+ * absent). No FFI class is named where PHP would resolve it at compile time,
+ * so the file loads on a PHP built without FFI.
+ *
+ * "Once per worker": PHP resets static properties at the end of each request,
+ * also for preloaded classes, so in php-fpm the detection, the FFI object and
+ * the ABI check are in fact done once per request that parses blocks (measured
+ * cost in docs/bridge.md: a few microseconds). In the CLI it is once per process.
+ *
+ * @package witsper-ffi
+ */
+
+// Loaded both by WordPress (ABSPATH set) and by tests, benchmarks and the
+// opcache preload script (no WordPress). It only declares a class: nothing to guard.
+
+final class Witsper_FFI {
+	/** ABI number this PHP code was written for (witsper_abi() must match). */
+	const ABI = 1;
+
+	/** ffi.preload scope name (FFI_SCOPE in native/include/witsper_ffi.h). */
+	const SCOPE = 'witsper';
+
+	/** Library soname, resolved by the dynamic loader (installed library). */
+	const SONAME = 'libwitsper.so.1';
+
+	/**
+	 * native/include/witsper_ffi.h without its two #define lines: FFI::cdef()
+	 * understands no preprocessor line at all. tests/memcheck/run.sh checks
+	 * that this copy still matches the header.
+	 */
+	const DECLS = <<<'C'
+typedef struct witsper_error {
+    int code;
+    const char *message;
+    size_t offset;
+} witsper_error;
+typedef struct witsper_buffer {
+    unsigned char *data;
+    size_t len;
+} witsper_buffer;
+const char *witsper_version(void);
+int witsper_abi(void);
+int witsper_parse_blocks(const char *doc, size_t len, witsper_buffer *out,
+                         witsper_error *err);
+void witsper_buffer_free(witsper_buffer *buf);
+C;
+
+	/** @var object|null The FFI instance. Lives as long as any CData it made. */
+	private static $ffi = null;
+
+	/** @var array|null Cached result of detect(). */
+	private static $status = null;
+
+	/** @var array|null [code, message, offset] of the last failed parse_plan(). */
+	private static $last_error = null;
+
+	/**
+	 * What the bridge found in this process, computed once and cached.
+	 *
+	 * @return array{available:bool,mode:string,reason:?string,message:?string,
+	 *               library:?string,version:?string,abi:?int}
+	 */
+	public static function status(): array {
+		if ( null === self::$status ) {
+			try {
+				self::$status = self::detect();
+			} catch ( \Throwable $e ) {
+				self::$ffi    = null;
+				self::$status = self::result( 'off', 'load-failed', 'Unexpected error: ' . $e->getMessage() );
+			}
+		}
+		return self::$status;
+	}
+
+	/** Whether the native library is loaded and answered with the right ABI. */
+	public static function available(): bool {
+		return self::status()['available'];
+	}
+
+	/**
+	 * The library's version string, asked from the library now, so a caller
+	 * (health endpoint, self-test) proves the library answers in this worker.
+	 */
+	public static function version(): ?string {
+		if ( ! self::available() ) {
+			return null;
+		}
+		try {
+			return self::$ffi->witsper_version();
+		} catch ( \Throwable $e ) {
+			return null;
+		}
+	}
+
+	/** The library's ABI number, asked now (benchmarks time this call). */
+	public static function abi(): ?int {
+		if ( ! self::available() ) {
+			return null;
+		}
+		try {
+			return self::$ffi->witsper_abi();
+		} catch ( \Throwable $e ) {
+			return null;
+		}
+	}
+
+	/**
+	 * Parses $doc into a block plan: the uint32 words of the library's output,
+	 * 1-based as unpack() returns them (format in docs/bridge.md).
+	 *
+	 * @return array|null null when unavailable or when the library refused the
+	 *                    document; last_error() then says why.
+	 */
+	public static function parse_plan( string $doc ): ?array {
+		self::$last_error = null;
+		if ( ! self::available() ) {
+			self::$last_error = array( -1, 'native library unavailable: ' . self::$status['reason'], 0 );
+			return null;
+		}
+		$ffi = self::$ffi;
+		try {
+			$out = $ffi->new( 'witsper_buffer' );
+			$err = $ffi->new( 'witsper_error' );
+			// $doc is passed as const char * without a copy; the length is
+			// explicit because posts may contain NUL bytes.
+			$rc = $ffi->witsper_parse_blocks( $doc, strlen( $doc ), \FFI::addr( $out ), \FFI::addr( $err ) );
+			try {
+				if ( 0 !== $rc ) {
+					self::$last_error = array(
+						$rc,
+						\FFI::isNull( $err->message ) ? 'unknown error' : \FFI::string( $err->message ),
+						$err->offset,
+					);
+					return null;
+				}
+				$bin = $out->len ? \FFI::string( $out->data, $out->len ) : '';
+			} finally {
+				// The library's own free: FFI::free() must never see its memory.
+				$ffi->witsper_buffer_free( \FFI::addr( $out ) );
+			}
+		} catch ( \Throwable $e ) {
+			self::$last_error = array( -2, 'FFI call failed: ' . $e->getMessage(), 0 );
+			return null;
+		}
+		$words = unpack( 'L*', $bin );
+		if ( ! $words ) {
+			self::$last_error = array( -3, 'empty or truncated block plan', 0 );
+			return null;
+		}
+		return $words;
+	}
+
+	/** [code, message, offset] of the last failed parse_plan(), or null. */
+	public static function last_error(): ?array {
+		return self::$last_error;
+	}
+
+	/**
+	 * Forces the PHP fallback for the rest of this process (tests, self-test,
+	 * the plugin when its self-test fails). The FFI object is dropped only
+	 * here, where no CData of ours is alive any more.
+	 */
+	public static function force_off( ?string $why = null ): void {
+		self::$ffi    = null;
+		self::$status = self::result( 'off', 'forced-off', $why ?? 'Native parser switched off.' );
+	}
+
+	/** Builds a status array; every key is always present. */
+	private static function result( string $mode, ?string $reason, ?string $message,
+		?string $library = null, ?string $version = null, ?int $abi = null ): array {
+		return array(
+			'available' => null === $reason,
+			'mode'      => $mode,
+			'reason'    => $reason,
+			'message'   => $message,
+			'library'   => $library,
+			'version'   => $version,
+			'abi'       => $abi,
+		);
+	}
+
+	/** Decides the mode, loads the library, checks the ABI. */
+	private static function detect(): array {
+		if ( ! extension_loaded( 'ffi' ) || ! class_exists( 'FFI', false ) ) {
+			return self::result( 'off', 'ffi-missing', 'The PHP FFI extension is not loaded.' );
+		}
+		$enable = strtolower( trim( (string) ini_get( 'ffi.enable' ) ) );
+		if ( in_array( $enable, array( '1', 'true', 'on', 'yes' ), true ) ) {
+			return self::load_cdef( 'true' );
+		}
+		if ( 'preload' !== $enable ) {
+			return self::result( 'off', 'ffi-disabled', 'ffi.enable is off in php.ini.' );
+		}
+		$preload_error = null;
+		try {
+			$ffi = \FFI::scope( self::SCOPE );
+			return self::check( $ffi, 'preload', (string) ini_get( 'ffi.preload' ) );
+		} catch ( \Throwable $e ) {
+			$preload_error = $e->getMessage();
+		}
+		// The CLI may use FFI anywhere even with ffi.enable=preload.
+		if ( 'cli' === PHP_SAPI || 'phpdbg' === PHP_SAPI ) {
+			return self::load_cdef( 'cli' );
+		}
+		return self::result(
+			'preload',
+			'ffi-restricted',
+			'ffi.enable=preload, but the "' . self::SCOPE . '" scope is not usable here (set ffi.preload '
+			. 'to the witsper_ffi.h header and opcache.preload to the plugin\'s preload.php): ' . $preload_error
+		);
+	}
+
+	/** Candidate library paths in lookup order; [path, explicit]. */
+	private static function candidates(): array {
+		$env = getenv( 'WITSPER_LIB' );
+		if ( is_string( $env ) && '' !== $env ) {
+			return array( array( $env, true ) );
+		}
+		if ( defined( 'WITSPER_LIB' ) && is_string( WITSPER_LIB ) && '' !== WITSPER_LIB ) {
+			return array( array( WITSPER_LIB, true ) );
+		}
+		$plugin = dirname( __DIR__ );
+		return array(
+			array( $plugin . '/lib/' . self::SONAME, false ),
+			array( dirname( $plugin, 2 ) . '/native/build/' . self::SONAME, false ),
+			array( self::SONAME, false ),
+		);
+	}
+
+	/** FFI::cdef with the first library found (modes 'true' and 'cli'). */
+	private static function load_cdef( string $mode ): array {
+		foreach ( self::candidates() as list( $path, $explicit ) ) {
+			$is_soname = self::SONAME === $path;
+			// @: is_file warns when open_basedir excludes the path; that only
+			// means "not here" and must not reach the page.
+			if ( ! $is_soname && ! @is_file( $path ) ) {
+				if ( $explicit ) {
+					return self::result( $mode, 'library-missing', 'WITSPER_LIB points to a missing file: ' . $path, $path );
+				}
+				continue;
+			}
+			try {
+				$ffi = \FFI::cdef( self::DECLS, $path );
+			} catch ( \Throwable $e ) {
+				if ( $is_soname ) {
+					return self::result( $mode, 'library-missing', 'libwitsper not found (WITSPER_LIB, plugin lib/, native/build/, ' . self::SONAME . '): ' . $e->getMessage() );
+				}
+				return self::result( $mode, 'load-failed', 'Could not load ' . $path . ': ' . $e->getMessage(), $path );
+			}
+			return self::check( $ffi, $mode, $path );
+		}
+		return self::result( $mode, 'library-missing', 'libwitsper not found.' );
+	}
+
+	/** ABI check; keeps $ffi only when the library matches. */
+	private static function check( $ffi, string $mode, string $library ): array {
+		try {
+			$abi     = $ffi->witsper_abi();
+			$version = $ffi->witsper_version();
+		} catch ( \Throwable $e ) {
+			return self::result( $mode, 'load-failed', 'The library does not answer: ' . $e->getMessage(), $library );
+		}
+		if ( self::ABI !== $abi ) {
+			return self::result( $mode, 'abi-mismatch', sprintf( 'libwitsper ABI %d, this plugin needs %d.', $abi, self::ABI ), $library, $version, $abi );
+		}
+		self::$ffi = $ffi;
+		return self::result( $mode, null, null, $library, $version, $abi );
+	}
+}
