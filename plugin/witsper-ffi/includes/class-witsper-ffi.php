@@ -208,7 +208,7 @@ C;
 		$preload_error = null;
 		try {
 			$ffi = \FFI::scope( self::SCOPE );
-			return self::check( $ffi, 'preload', (string) ini_get( 'ffi.preload' ) );
+			return self::check( $ffi, 'preload', self::preloaded_library() );
 		} catch ( \Throwable $e ) {
 			$preload_error = $e->getMessage();
 		}
@@ -222,6 +222,22 @@ C;
 			'ffi.enable=preload, but the "' . self::SCOPE . '" scope is not usable here (set ffi.preload '
 			. 'to the witsper_ffi.h header and opcache.preload to the plugin\'s preload.php): ' . $preload_error
 		);
+	}
+
+	/**
+	 * The FFI_LIB path named by the ffi.preload header(s), for status only.
+	 * ffi.preload may list several headers separated by the path separator.
+	 */
+	private static function preloaded_library(): string {
+		$headers = (string) ini_get( 'ffi.preload' );
+		foreach ( explode( PATH_SEPARATOR, $headers ) as $h ) {
+			$text = @file_get_contents( $h, false, null, 0, 65536 );
+			if ( is_string( $text ) && preg_match( '/^#define\s+FFI_SCOPE\s+"' . self::SCOPE . '"/m', $text )
+				&& preg_match( '/^#define\s+FFI_LIB\s+"([^"]*)"/m', $text, $m ) ) {
+				return $m[1];
+			}
+		}
+		return 'ffi.preload=' . $headers;
 	}
 
 	/** Candidate library paths in lookup order; [path, explicit]. */
