@@ -1,0 +1,198 @@
+<?php
+/**
+ * Site Health tests (Tools → Site Health) and the Info tab section.
+ *
+ * @package Witsper_FFI
+ */
+
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
+/**
+ * Five direct tests, each starting from `good` and degrading. Test IDs start with
+ * `witsper_`. Statuses: falling back to WP_Block_Parser keeps the site correct, so it is
+ * `recommended`; a library that is there but wrong (ABI, load failure, self-test
+ * mismatch) is `critical` because someone deployed something broken.
+ */
+final class Witsper_Site_Health {
+
+	/** Every test ID, for tests and docs. */
+	const TESTS = array(
+		'witsper_ffi_available',
+		'witsper_ffi_mode',
+		'witsper_library',
+		'witsper_native_parser',
+		'witsper_selftest',
+	);
+
+	/**
+	 * `site_status_tests` filter.
+	 *
+	 * @param array $tests Tests so far.
+	 * @return array
+	 */
+	public static function register_tests( $tests ) {
+		$labels = array(
+			'witsper_ffi_available' => __( 'PHP FFI is available to Witsper', 'witsper-ffi' ),
+			'witsper_ffi_mode'      => __( 'Witsper FFI mode', 'witsper-ffi' ),
+			'witsper_library'       => __( 'libwitsper version and ABI', 'witsper-ffi' ),
+			'witsper_native_parser' => __( 'Native block parser active', 'witsper-ffi' ),
+			'witsper_selftest'      => __( 'Witsper self-test', 'witsper-ffi' ),
+		);
+		foreach ( $labels as $id => $label ) {
+			$tests['direct'][ $id ] = array(
+				'label' => $label,
+				'test'  => array( __CLASS__, 'test_' . substr( $id, strlen( 'witsper_' ) ) ),
+			);
+		}
+		return $tests;
+	}
+
+	/**
+	 * Runs one test by ID (used by tests and WP-CLI).
+	 *
+	 * @param string $id Test ID from self::TESTS.
+	 * @return array Site Health result.
+	 */
+	public static function run( string $id ): array {
+		$method = 'test_' . substr( $id, strlen( 'witsper_' ) );
+		return self::$method();
+	}
+
+	/**
+	 * FFI extension present and usable, library loaded.
+	 */
+	public static function test_ffi_available(): array {
+		$ffi = Witsper_Plugin::ffi_status();
+		if ( $ffi['available'] ) {
+			return self::result( 'witsper_ffi_available', 'good', __( 'PHP FFI is available and libwitsper is loaded', 'witsper-ffi' ), __( 'Witsper can call its C library from this PHP.', 'witsper-ffi' ) );
+		}
+		$why    = Witsper_Plugin::reason( (string) $ffi['reason'], $ffi['message'] );
+		$status = in_array( $ffi['reason'], array( 'abi-mismatch', 'load-failed', 'loader-error' ), true ) ? 'critical' : 'recommended';
+		return self::result(
+			'witsper_ffi_available',
+			$status,
+			__( 'Witsper cannot use PHP FFI; WordPress\'s own block parser is used', 'witsper-ffi' ),
+			Witsper_Plugin::reason_line( $why ) . ' ' . __( 'Pages render the same, only slower.', 'witsper-ffi' ),
+			self::status_page_link()
+		);
+	}
+
+	/**
+	 * Which FFI mode this PHP runs in. `preload` is the hardened one: only preloaded code may
+	 * call FFI. `true` lets any PHP code load any library.
+	 */
+	public static function test_ffi_mode(): array {
+		$ffi  = Witsper_Plugin::ffi_status();
+		$mode = (string) $ffi['mode'];
+		/* translators: %s: FFI mode (true, preload, cli, off). */
+		$label = sprintf( __( 'Witsper runs in FFI mode "%s"', 'witsper-ffi' ), $mode );
+		if ( 'preload' === $mode || 'cli' === $mode ) {
+			return self::result( 'witsper_ffi_mode', 'good', $label, __( 'Only preloaded code can call FFI (ffi.enable=preload) or this is the command line.', 'witsper-ffi' ) );
+		}
+		if ( 'true' === $mode ) {
+			return self::result( 'witsper_ffi_mode', 'recommended', $label, __( 'ffi.enable=true lets any PHP code on this server load native libraries. ffi.enable=preload with ffi.preload and opcache.preload is the hardened setup (WITSPER_FFI_MODE=preload).', 'witsper-ffi' ) );
+		}
+		return self::result( 'witsper_ffi_mode', 'recommended', $label, __( 'FFI is not usable here, so the native parser is off.', 'witsper-ffi' ), self::status_page_link() );
+	}
+
+	/**
+	 * Library version (asked live) and ABI number.
+	 */
+	public static function test_library(): array {
+		$ffi     = Witsper_Plugin::ffi_status();
+		$version = Witsper_Status::live_version();
+		if ( $ffi['available'] && null !== $version ) {
+			/* translators: 1: library version, 2: ABI number. */
+			$desc = sprintf( __( 'libwitsper %1$s, ABI %2$d, answered from this PHP process.', 'witsper-ffi' ), $version, (int) $ffi['abi'] );
+			return self::result( 'witsper_library', 'good', __( 'libwitsper answers with the expected ABI', 'witsper-ffi' ), $desc );
+		}
+		if ( 'abi-mismatch' === $ffi['reason'] ) {
+			$why = Witsper_Plugin::reason( 'abi-mismatch', $ffi['message'] );
+			return self::result( 'witsper_library', 'critical', __( 'libwitsper has the wrong ABI number', 'witsper-ffi' ), Witsper_Plugin::reason_line( $why ) . ' ' . __( 'Install the library built from the same release as the plugin.', 'witsper-ffi' ), self::status_page_link() );
+		}
+		$why = Witsper_Plugin::reason( (string) $ffi['reason'], $ffi['message'] );
+		return self::result( 'witsper_library', 'recommended', __( 'libwitsper is not in use', 'witsper-ffi' ), Witsper_Plugin::reason_line( $why ), self::status_page_link() );
+	}
+
+	/**
+	 * Whether parse_blocks() uses the native parser.
+	 */
+	public static function test_native_parser(): array {
+		$why = Witsper_Plugin::why_not_native();
+		if ( null === $why ) {
+			return self::result( 'witsper_native_parser', 'good', __( 'The native block parser is active', 'witsper-ffi' ), __( 'parse_blocks() uses Witsper_Block_Parser, whose output is identical to WP_Block_Parser\'s.', 'witsper-ffi' ) );
+		}
+		$status = 'selftest-failed' === $why['code'] ? 'critical' : 'recommended';
+		return self::result( 'witsper_native_parser', $status, __( 'WordPress\'s own block parser is used instead of the native one', 'witsper-ffi' ), Witsper_Plugin::reason_line( $why ), self::status_page_link() );
+	}
+
+	/**
+	 * The stored self-test result.
+	 */
+	public static function test_selftest(): array {
+		$stored = Witsper_Plugin::selftest_result();
+		$status = $stored['status'] ?? 'not-run';
+		if ( 'pass' === $status ) {
+			return self::result( 'witsper_selftest', 'good', __( 'The Witsper self-test passed', 'witsper-ffi' ), (string) $stored['summary'] );
+		}
+		if ( 'fail' === $status ) {
+			return self::result( 'witsper_selftest', 'critical', __( 'The Witsper self-test failed; the native parser is off', 'witsper-ffi' ), (string) $stored['summary'], self::status_page_link() );
+		}
+		$desc = 'skipped' === $status ? (string) $stored['summary'] : __( 'The self-test has not run yet; it runs at activation and after WordPress updates.', 'witsper-ffi' );
+		return self::result( 'witsper_selftest', 'recommended', __( 'The Witsper self-test did not run against the native library', 'witsper-ffi' ), $desc, self::status_page_link() );
+	}
+
+	/**
+	 * `debug_information` filter: a Witsper section in Site Health → Info.
+	 *
+	 * @param array $info Sections so far.
+	 * @return array
+	 */
+	public static function debug_information( $info ) {
+		$fields = array();
+		foreach ( Witsper_Status::report() as $key => $value ) {
+			$fields[ $key ] = array(
+				'label' => $key,
+				'value' => is_bool( $value ) ? ( $value ? 'yes' : 'no' ) : (string) $value,
+			);
+		}
+		$info['witsper-ffi'] = array(
+			'label'  => __( 'Witsper FFI', 'witsper-ffi' ),
+			'fields' => $fields,
+		);
+		return $info;
+	}
+
+	/**
+	 * Builds a Site Health result.
+	 *
+	 * @param string $test        Test ID.
+	 * @param string $status      good|recommended|critical.
+	 * @param string $label       Headline.
+	 * @param string $description One paragraph.
+	 * @param string $actions     HTML of the actions line.
+	 * @return array
+	 */
+	private static function result( string $test, string $status, string $label, string $description, string $actions = '' ): array {
+		return array(
+			'label'       => $label,
+			'status'      => $status,
+			'badge'       => array(
+				'label' => __( 'Performance', 'witsper-ffi' ),
+				'color' => 'good' === $status ? 'blue' : ( 'critical' === $status ? 'red' : 'orange' ),
+			),
+			'description' => '<p>' . esc_html( $description ) . '</p>',
+			'actions'     => $actions,
+			'test'        => $test,
+		);
+	}
+
+	/**
+	 * Link to Tools → Witsper (network admin on multisite).
+	 */
+	private static function status_page_link(): string {
+		return sprintf( '<a href="%s">%s</a>', esc_url( Witsper_Admin::page_url() ), esc_html__( 'See the Witsper status page', 'witsper-ffi' ) );
+	}
+}

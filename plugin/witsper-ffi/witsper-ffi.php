@@ -1,0 +1,81 @@
+<?php
+/**
+ * Plugin Name:       Witsper FFI
+ * Plugin URI:        https://example.invalid/witsper
+ * Description:       Parses post content with libwitsper, a C block parser called through PHP FFI, with output identical to WordPress's own parser. Falls back to WP_Block_Parser whenever the library cannot be used, and says why.
+ * Version:           1.0.0
+ * Requires at least: 6.1
+ * Requires PHP:      8.0
+ * Author:            Witsper
+ * License:           GPL-2.0-or-later
+ * License URI:       https://www.gnu.org/licenses/gpl-2.0.html
+ * Text Domain:       witsper-ffi
+ * Network:           true
+ *
+ * @package Witsper_FFI
+ */
+
+// Loaded outside WordPress (direct URL hit): do nothing.
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
+define( 'WITSPER_PLUGIN_VERSION', '1.0.0' );
+define( 'WITSPER_PLUGIN_FILE', __FILE__ );
+define( 'WITSPER_PLUGIN_DIR', __DIR__ );
+
+/*
+ * Requirement check. PHP 8.0 is the oldest PHP whose FFI we exercise; older PHPs must not
+ * even parse the rest of the plugin, so bail before any require and explain in the admin.
+ */
+if ( version_compare( PHP_VERSION, '8.0', '<' ) ) {
+	add_action(
+		'admin_notices',
+		static function () {
+			if ( current_user_can( 'activate_plugins' ) ) {
+				echo '<div class="notice notice-error"><p>'
+					. esc_html__( 'Witsper FFI needs PHP 8.0 or newer; it is inactive and WordPress uses its own block parser.', 'witsper-ffi' )
+					. '</p></div>';
+			}
+		}
+	);
+	return;
+}
+
+/*
+ * The FFI loader and the parser may already exist: in `preload` mode opcache.preload loads
+ * them into the master process, and requiring the same file again would redeclare them.
+ * Every require is inside a try: a broken or half-deployed file (ParseError, missing
+ * file) must leave the site on WordPress's parser, never fatal it.
+ */
+try {
+	if ( ! class_exists( 'Witsper_FFI', false ) ) {
+		require_once __DIR__ . '/includes/class-witsper-ffi.php';
+	}
+	if ( ! class_exists( 'Witsper_Block_Parser', false ) ) {
+		require_once __DIR__ . '/includes/class-witsper-block-parser.php';
+	}
+	$witsper_load_error = null;
+} catch ( \Throwable $witsper_e ) {
+	$witsper_load_error = get_class( $witsper_e ) . ': ' . $witsper_e->getMessage();
+}
+
+require_once __DIR__ . '/includes/class-witsper-plugin.php';
+require_once __DIR__ . '/includes/class-witsper-selftest.php';
+require_once __DIR__ . '/includes/class-witsper-status.php';
+require_once __DIR__ . '/includes/class-witsper-bench.php';
+require_once __DIR__ . '/includes/class-witsper-rest.php';
+require_once __DIR__ . '/includes/class-witsper-site-health.php';
+require_once __DIR__ . '/includes/class-witsper-admin.php';
+
+Witsper_Plugin::boot( $witsper_load_error );
+unset( $witsper_load_error, $witsper_e );
+
+register_activation_hook( __FILE__, array( 'Witsper_Plugin', 'activate' ) );
+register_deactivation_hook( __FILE__, array( 'Witsper_Plugin', 'deactivate' ) );
+
+// WP-CLI is the only place the command class is needed; keep it out of web requests.
+if ( defined( 'WP_CLI' ) && WP_CLI ) {
+	require_once __DIR__ . '/includes/class-witsper-cli-command.php';
+	WP_CLI::add_command( 'witsper', 'Witsper_CLI_Command' );
+}
