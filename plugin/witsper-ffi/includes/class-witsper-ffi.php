@@ -119,6 +119,45 @@ C;
 	}
 
 	/**
+	 * Measures one FFI call: $n calls of witsper_abi() on the FFI object, and
+	 * the same loop calling an empty PHP method for comparison. Used by bench/
+	 * (the loop has to run in this class, the only code that holds the FFI
+	 * object).
+	 *
+	 * @internal
+	 * @return array|null ['ffi_ns' => per FFI call, 'php_ns' => per PHP call],
+	 *                    loop overhead included; null when unavailable.
+	 */
+	public static function measure_call_ns( int $n = 200000 ): ?array {
+		if ( ! self::available() || $n < 1 ) {
+			return null;
+		}
+		$ffi = self::$ffi;
+		try {
+			$t0 = hrtime( true );
+			for ( $k = 0; $k < $n; ++$k ) {
+				$ffi->witsper_abi();
+			}
+			$t1 = hrtime( true );
+			for ( $k = 0; $k < $n; ++$k ) {
+				self::noop();
+			}
+			$t2 = hrtime( true );
+		} catch ( \Throwable $e ) {
+			return null;
+		}
+		return array(
+			'ffi_ns' => ( $t1 - $t0 ) / $n,
+			'php_ns' => ( $t2 - $t1 ) / $n,
+		);
+	}
+
+	/** A call that does nothing, the baseline of measure_call_ns(). */
+	private static function noop(): int {
+		return 1;
+	}
+
+	/**
 	 * Parses $doc into a block plan: the uint32 words of the library's output,
 	 * 1-based as unpack() returns them (format in docs/bridge.md).
 	 *

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# make bench: Witsper_Block_Parser (libwitsper through FFI) vs WP_Block_Parser on
+# every file of the shared corpus, in both FFI modes (true, preload), each mode in
+# one PHP process with opcache on. Prints a table; writes var/bench.md (markdown
+# for the README) and var/bench-<mode>.json (raw figures). Not a test: it fails
+# only when it cannot measure (library missing, native result differs).
+# Env: BENCH_CORPUS (default /work/shared/corpus/blocks, or ../shared/corpus/blocks
+# next to the repository), BENCH_SECONDS (time per parser per file, default 1.5).
+set -Eeuo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+corpus=${BENCH_CORPUS:-$root/../shared/corpus/blocks}
+[[ -d $corpus ]] || corpus=/work/shared/corpus/blocks
+[[ -d $corpus ]] || { echo "bench: no corpus (set BENCH_CORPUS)" >&2; exit 1; }
+[[ -f native/build/libwitsper.so.1 || -n ${WITSPER_LIB:-} ]] || make -s lib
+
+mkdir -p var
+results=()
+for mode in true preload; do
+  read -r -a flags <<<"$(tests/lib/php-mode.sh "$mode")"
+  out=var/bench-$mode.json
+  echo "bench: mode $mode ($corpus)"
+  php "${flags[@]}" -d opcache.enable=1 -d opcache.enable_cli=1 -d memory_limit=-1 \
+    bench/bench.php "$mode" "$corpus" "$out"
+  results+=("$out")
+done
+php bench/report.php var/bench.md "${results[@]}"
+echo "bench: markdown in var/bench.md"
