@@ -43,6 +43,17 @@ final class Witsper_FFI {
 	 * that this copy still matches the header.
 	 */
 	const DECLS = <<<'C'
+typedef enum witsper_status {
+    WITSPER_OK = 0,
+    WITSPER_E_NOMEM = 1,
+    WITSPER_E_ARGUMENT = 2,
+    WITSPER_E_TOO_LARGE = 3,
+    WITSPER_E_UNSUPPORTED = 4
+} witsper_status;
+enum witsper_constants {
+    WITSPER_ABI = 1,
+    WITSPER_PLAN_FORMAT = 1
+};
 typedef struct witsper_error {
     int code;
     const char *message;

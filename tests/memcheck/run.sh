@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# test-memcheck: the shared corpus (plus an edge-case set) parsed by
+# Witsper_Block_Parser through the real libwitsper and real PHP FFI
+# (ffi.enable=1, PHP CLI) under valgrind memcheck. A run fails on any invalid
+# read/write/free anywhere, and on uninitialised values or definitely/indirectly
+# lost blocks whose stack contains libwitsper (tests/memcheck/analyze.php), or
+# when the parse result differs from WP_Block_Parser's.
+# Also here, because they are the bridge's cheap self-checks:
+#  - canary: a script that leaks a plan on purpose must be caught (proves the
+#    leak detection works, so a pass means something);
+#  - header-sync: Witsper_FFI::DECLS declares what native/include/witsper_ffi.h does;
+#  - php-mode: tests/lib/php-mode.sh --verify true|preload|off.
+# Budget: about a minute. Ends with "N passed, N failed".
+set -Eeuo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root"
+
+lib=${WITSPER_LIB:-$root/native/build/libwitsper.so.1}
+corpus=${MEMCHECK_CORPUS:-$root/../shared/corpus/blocks}
+[[ -d $corpus ]] || corpus=/work/shared/corpus/blocks
+work=$(mktemp -d /tmp/witsper-memcheck.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL $1"; [[ -z ${2:-} ]] || sed 's/^/     /' <<<"$2"; }
+
+if [[ ! -f $lib ]]; then
+  ko "library" "missing $lib (run make)"
+  echo "$pass passed, $fail failed"; exit 1
+fi
+
+# PHP under valgrind: the system allocator instead of Zend's pools (so each
+# block is tracked), modules kept mapped for symbols, no PCRE JIT (its
+# generated code has no symbols and trips "uninitialised" noise).
+vg() { # name xml-file php-args...
+  local name=$1 xml=$2; shift 2
+  USE_ZEND_ALLOC=0 ZEND_DONT_UNLOAD_MODULES=1 WITSPER_LIB=$lib \
+    timeout 90 valgrind --tool=memcheck --leak-check=full \
+      --show-leak-kinds=definite,indirect --keep-debuginfo=yes --num-callers=40 \
+      --xml=yes --xml-file="$xml" \
+      php -n -d extension=ffi -d ffi.enable=1 -d pcre.jit=0 -d memory_limit=-1 \
+      -d display_errors=stderr "$@" >"$work/$name.out" 2>&1
+}
+
+# 1. canary: the deliberate leak must be reported as ours.
+if vg canary "$work/canary.xml" tests/memcheck/canary.php "$lib" \
+   && grep -q '^leaked' "$work/canary.out"; then
+  if report=$(php tests/memcheck/analyze.php "$work/canary.xml"); then
+    ko "canary (a deliberate leak in libwitsper was not detected)"
+  elif grep -q 'Leak_DefinitelyLost' <<<"$report"; then
+    ok "canary (deliberate leak detected)"
+  else
+    ko "canary (analysis failed)" "$report"
+  fi
+else
+  ko "canary (could not run)" "$(cat "$work/canary.out")"
+fi
+
+# 2. corpus files and the edge set under valgrind.
+inputs=("$corpus"/* edge)
+for input in "${inputs[@]}"; do
+  name=$(basename "$input")
+  xml=$work/$name.xml
+  if ! vg "$name" "$xml" tests/memcheck/parse.php "$input"; then
+    ko "valgrind $name" "$(tail -n 5 "$work/$name.out")"
+    continue
+  fi
+  if ! grep -q '^OK ' "$work/$name.out"; then
+    ko "valgrind $name" "$(cat "$work/$name.out")"
+    continue
+  fi
+  if report=$(php tests/memcheck/analyze.php "$xml"); then
+    ok "valgrind $name ($(grep '^OK' "$work/$name.out" | cut -d' ' -f2) parses, no error)"
+  else
+    ko "valgrind $name" "$report"
+  fi
+done
+
+# 3. The loader's copy of the declarations matches the PHP header.
+if out=$(php -d ffi.enable=0 -r '
+  require $argv[1] . "/plugin/witsper-ffi/includes/class-witsper-ffi.php";
+  $norm = function ($s) {
+    $s = preg_replace(array("~/\*.*?\*/~s", "~//[^\n]*~", "~^\s*#.*$~m"), "", $s);
+    $s = preg_replace("~\s+~", " ", $s);
+    $s = preg_replace("~\s*([;{}(),*])\s*~", "\$1", $s);
+    $d = array_filter(array_map("trim", explode(";", $s)), "strlen");
+    sort($d);
+    return $d;
+  };
+  $h = $norm(file_get_contents($argv[1] . "/native/include/witsper_ffi.h"));
+  $c = $norm(Witsper_FFI::DECLS);
+  if ($h !== $c) { echo "header: ", implode(";\n", $h), "\nDECLS: ", implode(";\n", $c), "\n"; exit(1); }
+  ' "$root" 2>&1); then
+  ok "header-sync (Witsper_FFI::DECLS == witsper_ffi.h)"
+else
+  ko "header-sync" "$out"
+fi
+
+# 4. Each FFI mode of the CLI is really in effect.
+for mode in true preload off; do
+  if out=$(tests/lib/php-mode.sh --verify "$mode" 2>&1); then
+    ok "php-mode $mode: $out"
+  else
+    ko "php-mode $mode" "$out"
+  fi
+done
+
+echo "$pass passed, $fail failed"
+(( fail == 0 ))
