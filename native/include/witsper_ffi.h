@@ -1,0 +1,41 @@
+#define FFI_SCOPE "witsper"
+#define FFI_LIB "libwitsper.so.1"
+
+/* libwitsper ABI 1, for PHP FFI (FFI::cdef, FFI::load, ffi.preload).
+ * No macros, no includes: PHP's FFI parser runs no preprocessor.
+ * The manual is witsper.h; tests/header-check.sh proves that this file
+ * declares exactly the same types and functions. */
+
+typedef enum witsper_status {
+    WITSPER_OK = 0,
+    WITSPER_E_NOMEM = 1,
+    WITSPER_E_ARGUMENT = 2,
+    WITSPER_E_TOO_LARGE = 3,
+    WITSPER_E_UNSUPPORTED = 4
+} witsper_status;
+
+enum witsper_constants {
+    WITSPER_ABI = 1,
+    WITSPER_PLAN_FORMAT = 1
+};
+
+typedef struct witsper_error {
+    int code;
+    const char *message;
+    size_t offset;
+} witsper_error;
+
+typedef struct witsper_buffer {
+    unsigned char *data;
+    size_t len;
+} witsper_buffer;
+
+const char *witsper_version(void);
+
+int witsper_abi(void);
+
+int witsper_parse_blocks(const char *doc, size_t len,
+                                     witsper_buffer *out,
+                                     witsper_error *err);
+
+void witsper_buffer_free(witsper_buffer *buf);
