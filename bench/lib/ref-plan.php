@@ -163,11 +163,15 @@ class Witsper_Ref_Plan {
 		$has_ns    = isset( $m['namespace'] ) && -1 !== $m['namespace'][1];
 		$noff      = $has_ns ? $m['namespace'][1] : $m['name'][1];
 		$nlen      = $m['name'][1] + strlen( $m['name'][0] ) - $noff;
-		$key       = substr( $this->doc, $noff, $nlen ) . ( $has_ns ? '' : '!' );
-		if ( ! isset( $this->names[ $key ] ) ) {
-			$this->names[ $key ] = array( $noff, $nlen, $has_ns ? 1 : 0, count( $this->names ) + 1 );
+		$name      = 0;
+		if ( ! $is_closer ) {
+			// A closer's name is never used (WordPress ignores it): not in the table.
+			$key = substr( $this->doc, $noff, $nlen ) . ( $has_ns ? '' : '!' );
+			if ( ! isset( $this->names[ $key ] ) ) {
+				$this->names[ $key ] = array( $noff, $nlen, $has_ns ? 1 : 0, count( $this->names ) + 1 );
+			}
+			$name = $this->names[ $key ][3];
 		}
-		$name  = $this->names[ $key ][3];
 		$attrs = ( isset( $m['attrs'] ) && -1 !== $m['attrs'][1] )
 			? array( $m['attrs'][1], strlen( $m['attrs'][0] ) ) : null;
 		if ( $is_void ) {
