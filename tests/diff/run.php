@@ -1,0 +1,433 @@
+<?php
+/**
+ * Differential test runner: Witsper_Block_Parser (native, through FFI) against the installed
+ * WordPress's WP_Block_Parser, serialize() equality, over the named sub-suites.
+ *
+ * Usage: php [FFI mode flags] tests/diff/run.php [options]
+ *   --mode=LABEL         FFI mode this process runs in (true|preload), checked against
+ *                        Witsper_FFI::status() and used in failure file names
+ *   --suites=a,b         sub-suites to run (default: all): spec wordpress corpus generated
+ *                        mutated regressions
+ *   --candidate=C        native (default) | wp (the oracle against itself) | mutant:NAME
+ *   --selfcheck          run every mutant (and the oracle itself) over a sample and require
+ *                        each mutant to be caught and the oracle to pass
+ *   --only=NAME          run only the input of that name (e.g. "gen#123", "mut#45")
+ *   --dump=NAME --out=F  write the input of that name to F and exit
+ *   --file=PATH          compare one file (repeatable); no sub-suites
+ *   --list               print the input names only
+ * Env: DIFF_SEED (default 20261124), DIFF_COUNT (documents per random sub-suite, 10000),
+ *      WITSPER_VAR (state dir, default <repo>/var), WITSPER_WP_ROOT (else var/stack.env,
+ *      else /usr/share/wordpress).
+ * Output: a line per failure, a line per sub-suite, then
+ *   "RESULT mode=M passed=N failed=N unsupported=N" for run.sh.
+ * Exit: 0 no difference, 1 differences, 2 setup error (no native parser, missing inputs).
+ *
+ * @package witsper
+ */
+
+error_reporting( E_ALL );
+ini_set( 'display_errors', 'stderr' );
+
+$repo = dirname( __DIR__, 2 );
+$opts = getopt( '', array( 'mode:', 'suites:', 'candidate:', 'selfcheck', 'only:', 'dump:', 'out:', 'file:', 'list' ) );
+$mode = $opts['mode'] ?? 'cli';
+$var  = getenv( 'WITSPER_VAR' ) ?: "$repo/var";
+$seed = (int) ( getenv( 'DIFF_SEED' ) ?: 20261124 );
+$cnt  = (int) ( getenv( 'DIFF_COUNT' ) ?: 10000 );
+
+function witsper_diff_die( string $msg ): void {
+	fwrite( STDERR, "run.php: $msg\n" );
+	echo "RESULT mode=setup passed=0 failed=1 unsupported=0\n";
+	exit( 2 );
+}
+
+/** WITSPER_WP_ROOT from the environment, else from var/stack.env, else Debian's path. */
+function witsper_diff_wp_root( string $var ): string {
+	$root = getenv( 'WITSPER_WP_ROOT' );
+	if ( ! $root && is_readable( "$var/stack.env" ) ) {
+		foreach ( file( "$var/stack.env", FILE_IGNORE_NEW_LINES ) as $line ) {
+			if ( preg_match( '/^\s*(?:export\s+)?WITSPER_WP_ROOT=(["\']?)(.*)\1\s*$/', $line, $m ) ) {
+				$root = $m[2];
+			}
+		}
+	}
+	return $root ? rtrim( $root, '/' ) : '/usr/share/wordpress';
+}
+
+$wp_root = witsper_diff_wp_root( $var );
+// The markup WordPress ships is read from Debian's package (the stack's copy is made from
+// it); WITSPER_DIFF_MARKUP_ROOT overrides.
+$markup_root = getenv( 'WITSPER_DIFF_MARKUP_ROOT' ) ?: ( is_dir( '/usr/share/wordpress/wp-includes' ) ? '/usr/share/wordpress' : $wp_root );
+// In preload mode the classes may already be declared by opcache.preload: requiring the
+// file again would redeclare them.
+if ( ! class_exists( 'WP_Block_Parser', false ) ) {
+	$f = "$wp_root/wp-includes/class-wp-block-parser.php";
+	if ( ! is_readable( $f ) ) {
+		witsper_diff_die( "$f not readable (WITSPER_WP_ROOT=$wp_root)" );
+	}
+	require $f;
+}
+require __DIR__ . '/lib/generator.php';
+require __DIR__ . '/lib/sources.php';
+require __DIR__ . '/lib/plan.php';
+require __DIR__ . '/lib/mutants.php';
+
+/* ------------------------------------------------------------------- inputs ---- */
+
+/** The sub-suites, in order: name => generator of name => document. */
+/** The shared corpus: ../shared/corpus/blocks next to the repository, or WITSPER_CORPUS. */
+function witsper_diff_corpus_dir( string $repo ): string {
+	return getenv( 'WITSPER_CORPUS' ) ?: dirname( $repo ) . '/shared/corpus/blocks';
+}
+
+/** Real markup the mutator slices windows from: corpus, WordPress's markup, spec tests. */
+function witsper_diff_mutation_pool( string $repo, string $var, string $wp_root ): array {
+	$pool = array();
+	foreach ( witsper_diff_dir_docs( witsper_diff_corpus_dir( $repo ), '*.html' ) as $d ) {
+		$pool[] = $d;
+	}
+	foreach ( witsper_diff_wordpress_docs( $wp_root ) as $d ) {
+		$pool[] = $d;
+	}
+	foreach ( witsper_diff_spec_docs( "$var/diff/spec-tests.json" ) as $d ) {
+		$pool[] = $d;
+	}
+	return $pool;
+}
+
+/** The sub-suites, in order: name => generator of name => document. */
+function witsper_diff_suites( string $repo, string $var, string $wp_root, int $seed, int $cnt ): array {
+	$real = static function () use ( $repo, $var, $wp_root ) {
+		return witsper_diff_mutation_pool( $repo, $var, $wp_root );
+	};
+	return array(
+		'spec'        => static function () use ( $var ) {
+			return witsper_diff_spec_docs( "$var/diff/spec-tests.json" );
+		},
+		'wordpress'   => static function () use ( $wp_root ) {
+			return witsper_diff_wordpress_docs( $wp_root );
+		},
+		'corpus'      => static function () use ( $repo ) {
+			$dir = witsper_diff_corpus_dir( $repo );
+			$n   = 0;
+			foreach ( witsper_diff_dir_docs( $dir, '*.html' ) as $name => $d ) {
+				++$n;
+				yield $name => $d;
+			}
+			if ( 0 === $n ) {
+				throw new RuntimeException( "no *.html in $dir" );
+			}
+		},
+		'generated'   => static function () use ( $seed, $cnt ) {
+			for ( $k = 0; $k < $cnt; $k++ ) {
+				yield "gen#$k" => Witsper_Diff_Generator::document( $seed, $k );
+			}
+		},
+		'mutated'     => static function () use ( $seed, $cnt, $real ) {
+			$pool = $real();
+			for ( $k = 0; $k < $cnt; $k++ ) {
+				yield "mut#$k" => Witsper_Diff_Generator::mutant( $seed, $k, $pool )[0];
+			}
+		},
+		'regressions' => static function () {
+			return witsper_diff_dir_docs( __DIR__ . '/regressions' );
+		},
+	);
+}
+
+/** Regenerates one named input ("gen#k", "mut#k", or a name from a file sub-suite). */
+function witsper_diff_find( array $suites, string $name, int $seed, array $ctx ): ?string {
+	if ( preg_match( '/^gen#(-?\d+)$/', $name, $m ) ) {
+		// Numbers beyond DIFF_COUNT are fine: each document has its own seed.
+		return Witsper_Diff_Generator::document( $seed, (int) $m[1] );
+	}
+	if ( preg_match( '/^mut#(\d+)$/', $name, $m ) ) {
+		return Witsper_Diff_Generator::mutant( $seed, (int) $m[1], witsper_diff_mutation_pool( ...$ctx ) )[0];
+	}
+	foreach ( array( 'spec', 'wordpress', 'corpus', 'regressions' ) as $s ) {
+		foreach ( $suites[ $s ]() as $n => $d ) {
+			if ( $n === $name ) {
+				return $d;
+			}
+		}
+	}
+	return null;
+}
+
+/* ---------------------------------------------------------------- comparison ---- */
+
+/** Printable excerpt of $s around $at. */
+function witsper_diff_excerpt( string $s, int $at ): string {
+	$from = max( 0, $at - 40 );
+	return ( $from ? '...' : '' ) . addcslashes( substr( $s, $from, 100 ), "\0..\37\177..\377\\" ) . ( strlen( $s ) > $from + 100 ? '...' : '' );
+}
+
+/** First offset where $a and $b differ (strlen of the shorter when one is a prefix). */
+function witsper_diff_first_difference( string $a, string $b ): int {
+	return strspn( $a ^ $b, "\0" );
+}
+
+/** Code of the library's last error, whatever shape last_error() returns. */
+function witsper_diff_error_code( $e ): ?int {
+	if ( is_array( $e ) ) {
+		$e = $e['code'] ?? null;
+	} elseif ( is_object( $e ) ) {
+		$e = $e->code ?? null;
+	}
+	return is_numeric( $e ) ? (int) $e : null;
+}
+
+final class Witsper_Diff_Run {
+	public $mode;
+	public $var;
+	public $candidate;
+	public $quiet       = false;
+	/** Self-check: one difference is enough to show a mutant is caught. */
+	public $stop_at_first = false;
+	public $pass        = 0;
+	public $fail        = 0;
+	public $unsupported = 0;
+	public $saved       = 0;
+	public $unsupported_names = array();
+
+	public function __construct( string $mode, string $var, string $candidate ) {
+		$this->mode      = $mode;
+		$this->var       = $var;
+		$this->candidate = $candidate;
+	}
+
+	private function parser(): WP_Block_Parser {
+		if ( 'native' === $this->candidate ) {
+			return new Witsper_Block_Parser();
+		}
+		if ( 'wp' === $this->candidate ) {
+			return new WP_Block_Parser();
+		}
+		$class = witsper_diff_mutants()[ substr( $this->candidate, 7 ) ];
+		return new $class();
+	}
+
+	/** Compares one document; returns null when equal, else a description of the failure. */
+	public function compare( string $doc ): ?string {
+		$expected = serialize( ( new WP_Block_Parser() )->parse( $doc ) );
+		$problems = array();
+		if ( 'native' === $this->candidate ) {
+			$plan = Witsper_FFI::parse_plan( $doc );
+			if ( null === $plan ) {
+				$err  = Witsper_FFI::last_error();
+				$code = witsper_diff_error_code( $err );
+				if ( 4 === $code ) {
+					$this->unsupported++;
+					$this->unsupported_last = true;
+				} else {
+					$problems[] = 'library error ' . json_encode( $err, JSON_INVALID_UTF8_SUBSTITUTE | JSON_PARTIAL_OUTPUT_ON_ERROR );
+				}
+			} else {
+				try {
+					$mine = serialize( witsper_diff_plan_to_tree( $plan, $doc ) );
+					if ( $mine !== $expected ) {
+						$at         = witsper_diff_first_difference( $mine, $expected );
+						$problems[] = "plan differs at offset $at (plan " . strlen( $mine ) . ', wp ' . strlen( $expected ) . " bytes)\n      wp:   " . witsper_diff_excerpt( $expected, $at ) . "\n      plan: " . witsper_diff_excerpt( $mine, $at );
+					}
+				} catch ( UnexpectedValueException $e ) {
+					$problems[] = 'malformed plan: ' . $e->getMessage();
+				}
+			}
+		}
+		$actual = serialize( $this->parser()->parse( $doc ) );
+		if ( $actual !== $expected ) {
+			$at         = witsper_diff_first_difference( $actual, $expected );
+			$problems[] = "serialize() differs at offset $at (native " . strlen( $actual ) . ', wp ' . strlen( $expected ) . " bytes)\n      wp:     " . witsper_diff_excerpt( $expected, $at ) . "\n      native: " . witsper_diff_excerpt( $actual, $at );
+		}
+		return $problems ? implode( "\n    ", $problems ) : null;
+	}
+
+	public $unsupported_last = false;
+
+	/** Runs one sub-suite; prints failures; returns [passed, failed, unsupported, seconds]. */
+	public function suite( string $suite, iterable $docs, ?string $only ): array {
+		$p0      = $this->pass;
+		$f0      = $this->fail;
+		$u0      = $this->unsupported;
+		$t0      = microtime( true );
+		$current = "{$this->var}/diff-failures/.current-{$this->mode}";
+		foreach ( $docs as $name => $doc ) {
+			if ( null !== $only && $only !== $name ) {
+				continue;
+			}
+			// If the library crashes the process, run.sh reports this input.
+			if ( 'native' === $this->candidate ) {
+				file_put_contents( $current, "$suite\t$name\n" );
+			}
+			$this->unsupported_last = false;
+			try {
+				$problem = $this->compare( $doc );
+			} catch ( Throwable $e ) {
+				$problem = get_class( $e ) . ': ' . $e->getMessage() . ' at ' . $e->getFile() . ':' . $e->getLine();
+			}
+			if ( $this->unsupported_last && count( $this->unsupported_names ) < 50 ) {
+				$this->unsupported_names[] = "$suite/$name (" . strlen( $doc ) . ' bytes)';
+			}
+			if ( null === $problem ) {
+				$this->pass++;
+				continue;
+			}
+			$this->fail++;
+			if ( $this->stop_at_first ) {
+				break;
+			}
+			$file = $this->save( $suite, (string) $name, $doc );
+			if ( ! $this->quiet && $this->fail - $f0 <= 20 ) {
+				echo "FAIL [{$this->mode}] $suite $name (" . strlen( $doc ) . " bytes): $problem\n";
+				echo '    input: ' . ( $file ?? '(not saved: too many failures)' ) . "\n";
+			}
+		}
+		if ( 'native' === $this->candidate && is_file( $current ) ) {
+			unlink( $current );
+		}
+		return array( $this->pass - $p0, $this->fail - $f0, $this->unsupported - $u0, microtime( true ) - $t0 );
+	}
+
+	private function save( string $suite, string $name, string $doc ): ?string {
+		if ( $this->quiet || ++$this->saved > 200 ) {
+			return null;
+		}
+		$dir = "{$this->var}/diff-failures";
+		$slug = trim( preg_replace( '/[^A-Za-z0-9._-]+/', '_', $name ), '_' );
+		$file = "$dir/{$this->mode}-$suite-" . substr( $slug, 0, 80 ) . '.html';
+		file_put_contents( $file, $doc );
+		return $file;
+	}
+}
+
+/* ---------------------------------------------------------------------- main ---- */
+
+$suites = witsper_diff_suites( $repo, $var, $markup_root, $seed, $cnt );
+
+if ( isset( $opts['dump'] ) ) {
+	$doc = witsper_diff_find( $suites, $opts['dump'], $seed, array( $repo, $var, $markup_root ) );
+	if ( null === $doc || empty( $opts['out'] ) ) {
+		fwrite( STDERR, "no input named {$opts['dump']} (or no --out)\n" );
+		exit( 2 );
+	}
+	file_put_contents( $opts['out'], $doc );
+	echo "wrote {$opts['out']} (" . strlen( $doc ) . " bytes)\n";
+	exit( 0 );
+}
+
+$wanted = isset( $opts['suites'] ) ? explode( ',', $opts['suites'] ) : array_keys( $suites );
+foreach ( $wanted as $s ) {
+	if ( ! isset( $suites[ $s ] ) ) {
+		witsper_diff_die( "unknown sub-suite '$s' (known: " . implode( ' ', array_keys( $suites ) ) . ')' );
+	}
+}
+
+if ( isset( $opts['list'] ) ) {
+	foreach ( $wanted as $s ) {
+		foreach ( $suites[ $s ]() as $name => $doc ) {
+			echo "$s\t$name\t" . strlen( $doc ) . "\n";
+		}
+	}
+	exit( 0 );
+}
+
+@mkdir( "$var/diff-failures", 0777, true );
+
+if ( isset( $opts['selfcheck'] ) ) {
+	// The comparison must pass the oracle against itself and catch every mutant. A sample
+	// is enough: each mutant only has to be caught once.
+	$sample = array(
+		'spec'      => $suites['spec'],
+		'wordpress' => $suites['wordpress'],
+		'generated' => witsper_diff_suites( $repo, $var, $markup_root, $seed, min( $cnt, 2000 ) )['generated'],
+		'mutated'   => witsper_diff_suites( $repo, $var, $markup_root, $seed, min( $cnt, 500 ) )['mutated'],
+	);
+	$ok  = 0;
+	$bad = 0;
+	foreach ( array_merge( array( 'wp' ), array_keys( witsper_diff_mutants() ) ) as $m ) {
+		$run        = new Witsper_Diff_Run( 'selfcheck', $var, 'wp' === $m ? 'wp' : "mutant:$m" );
+		$run->quiet = true;
+		$where      = array();
+		$run->stop_at_first = 'wp' !== $m;
+		foreach ( $sample as $s => $docs ) {
+			if ( $run->stop_at_first && $run->fail ) {
+				break;
+			}
+			list( , $f ) = $run->suite( $s, $docs(), null );
+			if ( $f ) {
+				$where[] = "$s:$f";
+			}
+		}
+		$good = 'wp' === $m ? 0 === $run->fail : $run->fail > 0;
+		$good ? $ok++ : $bad++;
+		printf(
+			"  %-4s %-13s %s\n",
+			$good ? 'ok' : 'FAIL',
+			'wp' === $m ? 'oracle' : $m,
+			'wp' === $m ? ( $good ? 'the oracle against itself: no difference' : 'the oracle differs from itself: ' . implode( ' ', $where ) )
+				: ( $good ? 'caught by ' . implode( ' ', $where ) . ' (first difference ends the check)' : 'NOT caught by any input: the suite misses this quirk' )
+		);
+	}
+	echo "RESULT mode=selfcheck passed=$ok failed=$bad unsupported=0\n";
+	exit( $bad ? 1 : 0 );
+}
+
+$candidate = $opts['candidate'] ?? 'native';
+if ( 'native' === $candidate ) {
+	if ( ! class_exists( 'Witsper_Block_Parser', false ) ) {
+		$f = "$repo/plugin/witsper-ffi/includes/class-witsper-block-parser.php";
+		if ( ! is_readable( $f ) ) {
+			witsper_diff_die( "$f not found" );
+		}
+		require $f;
+	}
+	$status = class_exists( 'Witsper_FFI' ) ? Witsper_FFI::status() : null;
+	// A run where the native parser silently fell back to PHP would compare PHP with PHP.
+	if ( ! Witsper_Block_Parser::is_native() ) {
+		witsper_diff_die( "Witsper_Block_Parser::is_native() is false in mode '$mode': the native parser is NOT in use, nothing would be tested. Witsper_FFI::status() = " . json_encode( $status ) );
+	}
+	if ( isset( $opts['mode'] ) && is_array( $status ) && isset( $status['mode'] ) && $status['mode'] !== $mode ) {
+		witsper_diff_die( "asked for FFI mode '$mode' but Witsper_FFI::status() says '{$status['mode']}': " . json_encode( $status ) );
+	}
+	printf( "[%s] native parser: libwitsper %s (ABI %s), %s\n", $mode, Witsper_FFI::version(), $status['abi'] ?? '?', $status['library'] ?? 'library path unknown' );
+} elseif ( 'wp' !== $candidate && ! isset( witsper_diff_mutants()[ substr( $candidate, 7 ) ] ) ) {
+	witsper_diff_die( "unknown candidate $candidate" );
+}
+
+$run = new Witsper_Diff_Run( $mode, $var, $candidate );
+if ( isset( $opts['file'] ) ) {
+	$files = (array) $opts['file'];
+	$wanted = array( 'files' );
+	$suites = array(
+		'files' => static function () use ( $files ) {
+			foreach ( $files as $f ) {
+				yield $f => file_get_contents( $f );
+			}
+		},
+	);
+}
+printf( "[%s] seed %d, %d documents per random sub-suite (DIFF_SEED, DIFF_COUNT)\n", $mode, $seed, $cnt );
+$setup_failed = 0;
+foreach ( $wanted as $s ) {
+	try {
+		list( $p, $f, $u, $t ) = $run->suite( $s, $suites[ $s ](), $opts['only'] ?? null );
+	} catch ( Throwable $e ) {
+		// A missing input set is a failure of the suite, not a silent pass.
+		echo "FAIL [$mode] $s: cannot read inputs: " . $e->getMessage() . "\n";
+		$run->fail++;
+		list( $p, $f, $u, $t ) = array( 0, 1, 0, 0 );
+	}
+	printf( "  [%s] %-12s %6d passed, %4d failed   unsupported (fell back by design) %d   %.1fs\n", $mode, $s, $p, $f, $u, $t );
+}
+if ( $run->unsupported_names ) {
+	echo "[$mode] documents the library rejected with WITSPER_E_UNSUPPORTED (WordPress's PCRE hits its limit on them too):\n";
+	foreach ( $run->unsupported_names as $n ) {
+		echo "    $n\n";
+	}
+}
+if ( 'native' === $candidate && ! Witsper_Block_Parser::is_native() ) {
+	echo "FAIL [$mode] Witsper_Block_Parser::is_native() became false during the run\n";
+	$run->fail++;
+}
+echo "RESULT mode=$mode passed={$run->pass} failed={$run->fail} unsupported={$run->unsupported}\n";
+exit( $run->fail ? 1 : 0 );
