@@ -1,0 +1,129 @@
+<?php
+/**
+ * Fallback reasons, each in a fresh PHP (the loader decides once per process): the site
+ * keeps working on WP_Block_Parser, and the filter, REST, Site Health and the notice say why.
+ */
+class FallbackTest extends Witsper_TestCase {
+
+	public static function tearDownAfterClass(): void {
+		$dir = sys_get_temp_dir() . '/witsper-abi2-' . getmypid();
+		foreach ( (array) glob( $dir . '/*' ) as $f ) {
+			unlink( $f );
+		}
+		if ( is_dir( $dir ) ) {
+			rmdir( $dir );
+		}
+	}
+
+	/** Checks shared by every fallback: WordPress parser, same output, reason everywhere. */
+	private function assert_fallback( array $p, string $reason ): void {
+		$this->assertSame( $reason, $p['why']['code'], wp_json_encode( $p['why'] ) );
+		$this->assertSame( 'WP_Block_Parser', $p['parser_class'] );
+		$this->assertSame( 200, $p['rest_status'] );
+		$this->assertFalse( $p['rest']['native_parser_active'] );
+		$this->assertSame( $reason, $p['rest']['reason'] );
+		$this->assertNotEmpty( $p['rest']['reason_text'] );
+		$this->assertNull( $p['rest']['library_version'] );
+		$this->assertNotSame( 'good', $p['site_health']['witsper_native_parser'] );
+		$this->assertStringContainsString( $reason, $p['notice'] );
+		$this->assertNotEmpty( $p['identical'] );
+		$this->assertNotContains( false, $p['identical'], wp_json_encode( $p['identical'] ) );
+	}
+
+	public function test_library_missing(): void {
+		$env = array( 'WITSPER_LIB' => '/nonexistent/witsper/libwitsper.so.1' );
+		switch ( self::mode() ) {
+			case 'off':
+				// FFI itself is off: the library is never looked for.
+				$p = self::probe( null, $env );
+				$this->assert_fallback( $p, 'ffi-disabled' );
+				return;
+			case 'preload':
+				// With ffi.preload naming a missing library PHP refuses to start at all
+				// (a stack-level fault, tests/faults). What the plugin can meet is
+				// ffi.enable=preload without ffi.preload; the CLI then loads by path.
+				$p = self::probe( array( '-d', 'ffi.enable=preload' ), $env );
+				$this->assertSame( 'cli', $p['status']['mode'] );
+				break;
+			default:
+				$p = self::probe( null, $env );
+				$this->assertSame( 'true', $p['status']['mode'] );
+		}
+		$this->assert_fallback( $p, 'library-missing' );
+		// Present but not critical: the site is correct, only slower.
+		$this->assertSame( 'recommended', $p['site_health']['witsper_ffi_available'] );
+		// The public JSON names no paths.
+		$this->assertStringNotContainsString( '/nonexistent', wp_json_encode( $p['rest'] ) );
+	}
+
+	public function test_forced_off(): void {
+		$p = self::probe( null, array(), array( '--force-off' ) );
+		$this->assert_fallback( $p, 'forced-off' );
+	}
+
+	public function test_ffi_off_mode(): void {
+		$p = self::probe( array( '-d', 'ffi.enable=0' ) );
+		$this->assert_fallback( $p, 'ffi-disabled' );
+		$this->assertSame( 'off', $p['rest']['ffi_mode'] );
+		$this->assertFalse( $p['rest']['ffi_available'] );
+	}
+
+	public function test_php_without_ffi_extension(): void {
+		// A real PHP without FFI: the CLI's ini scan dir minus the ffi ini.
+		$dir = sys_get_temp_dir() . '/witsper-noffi-' . getmypid();
+		@mkdir( $dir );
+		foreach ( glob( PHP_CONFIG_FILE_SCAN_DIR . '/*.ini' ) as $ini ) {
+			if ( false === strpos( basename( $ini ), 'ffi' ) ) {
+				copy( $ini, $dir . '/' . basename( $ini ) );
+			}
+		}
+		try {
+			$p = self::probe( array(), array( 'PHP_INI_SCAN_DIR' => $dir ) );
+		} finally {
+			array_map( 'unlink', glob( $dir . '/*.ini' ) );
+			rmdir( $dir );
+		}
+		$this->assert_fallback( $p, 'ffi-missing' );
+	}
+
+	public function test_abi_mismatch(): void {
+		if ( 'off' === self::mode() ) {
+			$p = self::probe( null, array( 'WITSPER_LIB' => self::abi2_library() ) );
+			$this->assert_fallback( $p, 'ffi-disabled' );
+			return;
+		}
+		// cdef mode loads by path; in the preload run that is the CLI's 'cli' mode.
+		$args = 'preload' === self::mode() ? array( '-d', 'ffi.enable=preload' ) : null;
+		$p    = self::probe( $args, array( 'WITSPER_LIB' => self::abi2_library() ) );
+		$this->assert_fallback( $p, 'abi-mismatch' );
+		$this->assertSame( 2, $p['status']['abi'] );
+		$this->assertSame( 'critical', $p['site_health']['witsper_ffi_available'] );
+		$this->assertSame( 'critical', $p['site_health']['witsper_library'] );
+	}
+
+	/**
+	 * Builds a library that exports the real API but answers ABI 2: what an old or newer
+	 * libwitsper installed beside this plugin looks like.
+	 */
+	private static function abi2_library(): string {
+		$dir = sys_get_temp_dir() . '/witsper-abi2-' . getmypid();
+		@mkdir( $dir );
+		$so = $dir . '/libwitsper.so.1';
+		if ( ! is_file( $so ) ) {
+			file_put_contents(
+				$dir . '/abi2.c',
+				"#include <stddef.h>\n"
+				. "typedef struct { int code; const char *message; size_t offset; } witsper_error;\n"
+				. "typedef struct { unsigned char *data; size_t len; } witsper_buffer;\n"
+				. "const char *witsper_version(void) { return \"9.9.9-abi2\"; }\n"
+				. "int witsper_abi(void) { return 2; }\n"
+				. "int witsper_parse_blocks(const char *d, size_t l, witsper_buffer *o, witsper_error *e)\n"
+				. "{ (void)d; (void)l; (void)o; (void)e; return 2; }\n"
+				. "void witsper_buffer_free(witsper_buffer *b) { (void)b; }\n"
+			);
+			exec( 'cc -shared -fPIC -o ' . escapeshellarg( $so ) . ' ' . escapeshellarg( $dir . '/abi2.c' ) . ' 2>&1', $out, $rc );
+			self::assertSame( 0, $rc, implode( "\n", $out ) );
+		}
+		return $so;
+	}
+}
