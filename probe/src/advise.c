@@ -132,6 +132,22 @@ static int is_fpm(const char *comm)
     return strncmp(comm, "php-fpm", 7) == 0;
 }
 
+/* Workers show "php-fpm: pool NAME" as their command line. The hidden pool
+ * php-fpm creates for pm.status_listen is "NAME_status": it is not sized by
+ * pm.max_children, so it is left out unless asked for by --pool. */
+static int counts_as_worker(const struct probe_opts *o, const char *cmdline)
+{
+    const char *pool = strstr(cmdline, "pool ");
+    size_t n;
+    if (pool == NULL)
+        return o->pool == NULL;
+    pool += 5;
+    n = strcspn(pool, " ");
+    if (o->pool != NULL)
+        return strlen(o->pool) == n && strncmp(pool, o->pool, n) == 0;
+    return !(n > 7 && strncmp(pool + n - 7, "_status", 7) == 0);
+}
+
 struct worker {
     long long pid;
     long long rss_kb;
@@ -175,13 +191,15 @@ static int scan_proc(const struct probe_opts *o, long long master,
         if (read_proc(o, pid, "stat", buf, sizeof buf) < 0 ||
             proc_stat(buf, comm, sizeof comm, &ppid) < 0 || !is_fpm(comm))
             continue;
-        if (read_proc(o, pid, "cmdline", buf, sizeof buf) > 0 &&
-            strstr(buf, "master process") != NULL) {
+        if (read_proc(o, pid, "cmdline", buf, sizeof buf) < 0)
+            buf[0] = '\0';
+        if (strstr(buf, "master process") != NULL) {
             if (s->nmasters < sizeof s->masters / sizeof s->masters[0])
                 s->masters[s->nmasters++] = pid;
             continue;
         }
-        if (master > 0 && ppid == master && s->nw < MAX_WORKERS) {
+        if (master > 0 && ppid == master && s->nw < MAX_WORKERS &&
+            counts_as_worker(o, buf)) {
             struct worker *w = &s->w[s->nw];
             w->pid = pid;
             if (read_proc(o, pid, "status", buf, sizeof buf) < 0 ||

@@ -83,6 +83,8 @@ static const char usage[] =
     "\n"
     "advise:\n"
     "  --pid-file FILE   php-fpm master pid (default: find it in /proc)\n"
+    "  --pool NAME       only this pool's workers (default: all pools but\n"
+    "                    the hidden NAME_status pool of pm.status_listen)\n"
     "  --reserve-mb N    memory kept for everything else (default: 10% of\n"
     "                    the memory counted, at least 128 MiB)\n"
     "  --json            JSON output\n"

@@ -233,6 +233,8 @@ int probe_parse_args(int argc, char **argv, struct probe_opts *o, char *err,
             o->max_body = (size_t)n;
         } else if (strcmp(name, "--pid-file") == 0) {
             o->pid_file = val;
+        } else if (strcmp(name, "--pool") == 0) {
+            o->pool = val;
         } else if (strcmp(name, "--reserve-mb") == 0) {
             if (parse_ll(val, 0, 1LL << 40, &n) < 0) {
                 snprintf(err, errlen, "--reserve-mb wants a number >= 0");

@@ -31,6 +31,7 @@ struct probe_opts {
     int busy_ok;             /* exit 0 instead of 2 when busy */
     size_t max_body;         /* cap on STDOUT kept */
     const char *pid_file;    /* advise: master pid */
+    const char *pool;        /* advise: only this pool's workers */
     long long reserve_mb;    /* advise: -1 = default rule */
     const char *proc_root;   /* advise: /proc (tests use a fake tree) */
     const char *cgroup_root; /* advise: /sys/fs/cgroup */
