@@ -97,7 +97,31 @@ else
   ko "header-sync" "$out"
 fi
 
-# 4. Each FFI mode of the CLI is really in effect.
+# 4. Memory guard: a document whose result cannot fit in memory_limit (nested
+# unclosed blocks repeat the rest of the document per level) must be noticed
+# from the plan, logged once, and left to WP_Block_Parser, which then fails
+# exactly as WordPress without the plugin does (memory exhausted).
+guard_log=$work/guard.log
+set +e
+out=$(WITSPER_LIB=$lib timeout 60 php -n -d extension=ffi -d ffi.enable=1 -d memory_limit=64M \
+  -d log_errors=1 -d error_log="$guard_log" -d display_errors=0 -r '
+  require "/usr/share/wordpress/wp-includes/class-wp-block-parser.php";
+  require $argv[1] . "/plugin/witsper-ffi/includes/class-witsper-block-parser.php";
+  if (!Witsper_Block_Parser::is_native()) { echo "not native\n"; exit(3); }
+  $doc = str_repeat("<!-- wp:group -->" . str_repeat("x", 20000), 300);
+  (new Witsper_Block_Parser())->parse($doc);
+  echo "parsed\n";' "$root" 2>&1)
+rc=$?
+set -e
+if (( rc == 255 )) && grep -q 'witsper-ffi: parsed blocks need more than' "$guard_log" \
+   && grep -q 'Allowed memory size' "$guard_log" \
+   && (( $(grep -c 'witsper-ffi:' "$guard_log") == 1 )); then
+  ok "memory-guard (logged once, WP_Block_Parser's own out-of-memory)"
+else
+  ko "memory-guard (exit $rc)" "$out$(cat "$guard_log" 2>/dev/null)"
+fi
+
+# 5. Each FFI mode of the CLI is really in effect.
 for mode in true preload off; do
   if out=$(tests/lib/php-mode.sh --verify "$mode" 2>&1); then
     ok "php-mode $mode: $out"

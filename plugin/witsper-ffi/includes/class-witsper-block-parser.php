@@ -53,7 +53,7 @@ class Witsper_Block_Parser extends WP_Block_Parser {
 			// own result depends on PCRE limits. Only WP_Block_Parser knows it.
 			return parent::parse( $document );
 		}
-		$output = self::materialize( $plan, $document, self::memory_budget() );
+		$output = self::materialize( $plan, $document, self::memory_budget( count( $plan ) ) );
 		unset( $plan );
 		if ( null === $output ) {
 			return parent::parse( $document );
@@ -68,15 +68,19 @@ class Witsper_Block_Parser extends WP_Block_Parser {
 	}
 
 	/**
-	 * Bytes of string data the result may take before we give up on native:
-	 * what memory_limit still allows. PHP_INT_MAX without a limit.
+	 * Bytes of string data the result may take before we give up on native.
+	 * Half of what memory_limit still allows (memory_limit counts whole 2 MB
+	 * chunks and pages, so strings cost more than their length), minus the
+	 * arrays of the result (about 80 bytes per plan word; 128 keeps a margin).
+	 * Erring low is safe: the fallback gives the same result, only slower.
+	 * PHP_INT_MAX without a limit.
 	 */
-	private static function memory_budget(): int {
+	private static function memory_budget( int $words ): int {
 		$limit = self::ini_bytes( (string) ini_get( 'memory_limit' ) );
 		if ( $limit <= 0 ) {
 			return PHP_INT_MAX;
 		}
-		return max( 0, $limit - memory_get_usage() );
+		return max( 0, intdiv( $limit - memory_get_usage( true ), 2 ) - 128 * $words );
 	}
 
 	/** php.ini size ("128M", "-1", "1G") to bytes; <= 0 means unlimited. */
