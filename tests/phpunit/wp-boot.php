@@ -25,7 +25,17 @@ $_SERVER['REMOTE_ADDR']     = '127.0.0.1';
 
 define( 'WP_USE_THEMES', false );
 // Tests talk to loopback only: WordPress's update checks and the like must not go out.
-define( 'WP_HTTP_BLOCK_EXTERNAL', true );
+// (A filter, not WP_HTTP_BLOCK_EXTERNAL: the stack's wp-config.php may define that.)
+$GLOBALS['wp_filter']['pre_http_request'][10][] = array(
+	'function'      => static function ( $pre, $args, $url ) {
+		$host = (string) parse_url( (string) $url, PHP_URL_HOST );
+		if ( in_array( $host, array( '127.0.0.1', 'localhost', '::1', '[::1]' ), true ) ) {
+			return $pre;
+		}
+		return new WP_Error( 'witsper_tests_loopback_only', 'tests may only talk to loopback: ' . $url );
+	},
+	'accepted_args' => 3,
+);
 // WordPress 6.1's bundled Requests library is not PHP 8.2-clean; its deprecation notices
 // are WordPress's, not ours, and would bury real output.
 error_reporting( E_ALL & ~E_DEPRECATED & ~E_USER_DEPRECATED );
