@@ -90,8 +90,8 @@ void advise_compute(struct advise_calc *c)
         c->reserve_kb = c->reserve_mb * 1024;
     } else {
         c->reserve_kb = counted / 10;
-        if (c->reserve_kb < 128 * 1024)
-            c->reserve_kb = 128 * 1024;
+        if (c->reserve_kb < 128LL * 1024)
+            c->reserve_kb = 128LL * 1024;
     }
     c->budget_kb = counted - c->reserve_kb;
     if (c->budget_kb < 0)
@@ -215,56 +215,56 @@ static int scan_proc(const struct probe_opts *o, long long master,
     return 0;
 }
 
-/* Tightest memory.max (v2) on the path of pid's cgroup, or the v1 limit;
- * -1 when none. current gets the usage of the cgroup that sets it. */
+/* Tightest room under memory.max (v2) on the path from the cgroup `rel`
+ * (modified: cut at each '/') up to the root of the mount; -1 when none. */
+static long long cgroup_v2(const struct probe_opts *o, char *rel,
+                           long long *current, char *where, size_t wlen)
+{
+    long long best = -1;
+    for (;;) {
+        char path[1024], val[64], *slash;
+        snprintf(path, sizeof path, "%s%s/memory.max", o->cgroup_root, rel);
+        if (read_text(path, val, sizeof val) > 0 &&
+            strncmp(val, "max", 3) != 0) {
+            long long lim = strtoll(val, NULL, 10) / 1024, cur = 0;
+            snprintf(path, sizeof path, "%s%s/memory.current",
+                     o->cgroup_root, rel);
+            if (read_text(path, val, sizeof val) > 0)
+                cur = strtoll(val, NULL, 10) / 1024;
+            if (lim > 0 && (best < 0 || lim - cur < best - *current)) {
+                best = lim;
+                *current = cur;
+                snprintf(where, wlen, "%s%s", o->cgroup_root, rel);
+            }
+        }
+        slash = strrchr(rel, '/');
+        if (slash == NULL || rel[0] == '\0')
+            return best;
+        *slash = '\0';
+    }
+}
+
+/* The memory limit of pid's cgroup (v2 unified, else v1), -1 when none;
+ * current gets the usage of the cgroup that sets it. */
 static long long cgroup_limit(const struct probe_opts *o, long long pid,
                               long long *current, char *where, size_t wlen)
 {
     char buf[4096], path[1024], val[64];
-    long long best = -1;
-    char *rel = NULL, *p;
+    char *p = buf;
 
     *current = 0;
     where[0] = '\0';
-    if (read_proc(o, pid, "cgroup", buf, sizeof buf) >= 0) {
-        for (p = buf; p != NULL && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-            if (strncmp(p, "0::", 3) == 0) {
-                char *nl;
-                rel = p + 3;
-                nl = strchr(rel, '\n');
-                if (nl != NULL)
-                    *nl = '\0';
-                break;
-            }
-        }
-    }
-    if (rel != NULL) {
-        /* walk from the process's cgroup up to the root of the mount */
-        for (;;) {
-            char *slash;
-            long long lim, cur;
-            snprintf(path, sizeof path, "%s%s/memory.max", o->cgroup_root,
-                     rel);
-            if (read_text(path, val, sizeof val) > 0 &&
-                strncmp(val, "max", 3) != 0) {
-                lim = strtoll(val, NULL, 10) / 1024;
-                snprintf(path, sizeof path, "%s%s/memory.current",
-                         o->cgroup_root, rel);
-                cur = read_text(path, val, sizeof val) > 0
-                          ? strtoll(val, NULL, 10) / 1024
-                          : 0;
-                if (lim > 0 && (best < 0 || lim - cur < best - *current)) {
-                    best = lim;
-                    *current = cur;
-                    snprintf(where, wlen, "%s%s", o->cgroup_root, rel);
-                }
-            }
-            slash = strrchr(rel, '/');
-            if (slash == NULL || rel[0] == '\0')
-                break;
-            *slash = '\0';
-        }
-        return best;
+    if (read_proc(o, pid, "cgroup", buf, sizeof buf) < 0)
+        p = NULL;
+    while (p != NULL && *p != '\0') { /* v2 line: "0::/path" */
+        char *nl = strchr(p, '\n');
+        if (nl != NULL)
+            *nl = '\0';
+        if (strncmp(p, "0::", 3) == 0)
+            return cgroup_v2(o, p + 3, current, where, wlen);
+        if (nl == NULL)
+            break;
+        p = nl + 1;
     }
     snprintf(path, sizeof path, "%s/memory/memory.limit_in_bytes",
              o->cgroup_root);

@@ -272,7 +272,8 @@ static int cmd_ping(const struct probe_opts *o)
     /* php-fpm sends the configured text as is; tolerate a final newline */
     while (blen > 0 && (b[blen - 1] == '\n' || b[blen - 1] == '\r'))
         blen--;
-    if (a.cgi.status != 200 || blen != elen || memcmp(b, o->expect, elen)) {
+    if (a.cgi.status != 200 || blen != elen ||
+        memcmp(b, o->expect, elen) != 0) {
         fprintf(stderr,
                 "red: ping %s %s: HTTP %d, body '%.*s' (expected 200 '%s')\n",
                 where(o, w, sizeof w), o->path, a.cgi.status,
@@ -321,13 +322,18 @@ static int fetch_status(const struct probe_opts *o, struct fpm_status *st)
 static long long read_state(const char *file, long long start_time)
 {
     FILE *f = fopen(file, "r");
-    long long since = 0, st = 0;
+    char line[128], *end;
+    long long since, st;
     if (f == NULL)
         return 0;
-    if (fscanf(f, "%lld %lld", &since, &st) != 2 || st != start_time)
-        since = 0;
+    if (fgets(line, sizeof line, f) == NULL) {
+        fclose(f);
+        return 0;
+    }
     fclose(f);
-    return since;
+    since = strtoll(line, &end, 10);
+    st = strtoll(end, NULL, 10);
+    return st == start_time && since > 0 ? since : 0;
 }
 
 static void write_state(const char *file, long long since, long long start)
@@ -373,7 +379,7 @@ static int cmd_status(const struct probe_opts *o)
          * becomes idle; sample twice a second. */
         long long t0 = net_now_ms();
         long long limit = o->max_busy_seconds * 1000;
-        const struct timespec half_second = {0, 500 * 1000 * 1000};
+        const struct timespec half_second = {0, 500000000L};
         busy_for = 0;
         while (st.v[ST_IDLE] <= 0) {
             long long el = net_now_ms() - t0;
@@ -422,7 +428,7 @@ static int contains(const unsigned char *h, size_t hlen, const char *needle)
 static int cmd_request(const struct probe_opts *o)
 {
     struct answer a;
-    char err[256], w[160], abspath[PATH_MAX], name[PATH_MAX + 1];
+    char err[256], abspath[PATH_MAX], name[PATH_MAX + 1];
     const char *file = o->path, *base;
     int rc;
 
@@ -435,6 +441,7 @@ static int cmd_request(const struct probe_opts *o)
 
     rc = exchange(o, file, name, o->query, &a, err, sizeof err);
     if (rc != EXIT_GREEN) {
+        char w[160];
         fprintf(stderr, "red: request %s %s: %s\n", where(o, w, sizeof w),
                 file, err);
         return rc;

@@ -36,7 +36,7 @@ static void defaults(struct probe_opts *o)
     o->expect_status = 200;
     o->max_listen_queue = -1;
     o->max_busy_seconds = -1;
-    o->max_body = 1024 * 1024;
+    o->max_body = (size_t)1024 * 1024;
     o->reserve_mb = -1;
     o->proc_root = "/proc";
     o->cgroup_root = "/sys/fs/cgroup";

@@ -369,6 +369,7 @@ static void sb_printf(struct sb *b, const char *fmt, ...)
     int n;
     size_t room = b->len < b->cap ? b->cap - b->len : 0;
     va_start(ap, fmt);
+    /* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
     n = vsnprintf(room ? b->out + b->len : NULL, room, fmt, ap);
     va_end(ap);
     if (n > 0)
