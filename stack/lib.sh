@@ -101,16 +101,16 @@ wait_until() {
   return 1
 }
 
-# Load var/stack.env (written by up.sh) when present, without overriding the environment.
+# Load var/stack.env (written by up.sh): it describes the stack that is running, so its
+# values win over defaults and the environment (verify, status, tune and wp.sh describe
+# that stack, not the one the environment would start).
 load_stack_env() {
-  local f=$WITSPER_VAR/stack.env line key
+  local f=$WITSPER_VAR/stack.env line
   [[ -f $f ]] || return 1
   while IFS= read -r line; do
     [[ $line =~ ^([A-Z_][A-Z0-9_]*)=(.*)$ ]] || continue
-    key=${BASH_REMATCH[1]}
-    [[ -n ${!key:-} ]] && continue
     # Values are written with printf %q, so eval only undoes that quoting.
-    eval "export $key=${BASH_REMATCH[2]}"
+    eval "export ${BASH_REMATCH[1]}=${BASH_REMATCH[2]}"
   done <"$f"
 }
 

@@ -98,9 +98,18 @@ if ( ! is_multisite() && '' === get_option( 'permalink_structure' ) ) {
 $marker = $state . '/network-installed';
 if ( 'subdirectory' === $multisite && ! is_multisite() ) {
 	global $wpdb;
-	require_once ABSPATH . 'wp-admin/includes/network.php';
+	// As wp-admin/network.php does: on a single site $wpdb has no names for the network
+	// tables yet, and install_network() would "create" tables with empty names.
+	foreach ( $wpdb->tables( 'ms_global' ) as $table => $prefixed_table ) {
+		$wpdb->$table = $prefixed_table;
+	}
 	// Tables first (install_network is idempotent: dbDelta), then the network row once.
 	install_network();
+	foreach ( array( $wpdb->site, $wpdb->blogs, $wpdb->sitemeta ) as $table ) {
+		if ( $table !== $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $table ) ) ) {
+			witsper_fail( "install_network() did not create $table: " . $wpdb->last_error );
+		}
+	}
 	$exists = (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$wpdb->site}" );
 	if ( 0 === $exists ) {
 		$admin = get_user_by( 'login', $user );

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# test-stack: the stack's own behaviour, on a SECOND stack (other ports, a temporary
+# WITSPER_VAR), so the main stack of `make test` keeps running untouched:
+#   - cold `make up` brings a site that answers 200, and `make verify` passes on it;
+#   - a second `make up` while up changes nothing (no file, no pid) and is fast;
+#   - a changed FFI mode restarts php-fpm only (nginx and MariaDB keep their pids);
+#   - `make down` leaves none of its processes and closes its ports;
+#   - MULTISITE=subdirectory: / and a second site created at /site2/ answer 200, and the
+#     plugin is network-active.
+# Budget: about 1-2 minutes. Ends with "N passed, N failed".
+set -Eeuo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+
+port_base=${WITSPER_TEST_PORT_BASE:-18000}
+export WITSPER_PORT=$((port_base + 80)) WITSPER_FPM_PORT=$((port_base + 90)) \
+       WITSPER_FPM_STATUS_PORT=$((port_base + 91)) WITSPER_DB_PORT=$((port_base + 6))
+unset MULTISITE WITSPER_MULTISITE WITSPER_FFI_MODE WITSPER_PHP_EXTRA_INI WITSPER_LIB \
+      WITSPER_FPM_MAX_REQUESTS WITSPER_URL WITSPER_WP_ROOT
+base=http://127.0.0.1:$WITSPER_PORT
+
+pass=0 fail=0
+ok() { printf 'PASS  %s\n' "$*"; pass=$((pass + 1)); }
+ko() { printf 'FAIL  %s\n' "$*"; fail=$((fail + 1)); }
+expect() { local name=$1; shift; if "$@"; then ok "$name"; else ko "$name"; fi; }
+
+vars=()
+cleanup() {
+  local v
+  for v in "${vars[@]}"; do
+    WITSPER_VAR=$v stack/down.sh >/dev/null 2>&1 || true
+    rm -rf "$v"
+  done
+}
+trap cleanup EXIT
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for p in "$WITSPER_PORT" "$WITSPER_FPM_PORT" "$WITSPER_FPM_STATUS_PORT" "$WITSPER_DB_PORT"; do
+  if port_open "$p"; then
+    echo "port $p is in use: set WITSPER_TEST_PORT_BASE to a free range"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+done
+
+new_var() {
+  local v
+  v=$(mktemp -d /tmp/witsper-stacktest.XXXXXX)
+  vars+=("$v")
+  export WITSPER_VAR=$v
+}
+http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$@" || true; }
+pids_of_stack() {
+  # The three masters from their pid files, and every child they have.
+  local f pid
+  for f in "$WITSPER_VAR"/run/{nginx,php-fpm,mariadbd}.pid; do
+    [[ -s $f ]] || continue
+    pid=$(<"$f")
+    echo "$pid"
+    pgrep -P "$pid" || true
+  done
+}
+state_digest() {
+  # Everything `make up` writes, plus the pids: equal digests = nothing changed.
+  (cd "$WITSPER_VAR" && find etc stack.env wordpress/wp-config.php secrets run -type f \
+     -print0 2>/dev/null | sort -z | xargs -0 sha256sum)
+}
+
+# --- cold up ---------------------------------------------------------------------------
+new_var
+t0=$SECONDS
+if make -s --no-print-directory up >"$WITSPER_VAR/up1.log" 2>&1; then
+  ok "cold make up on a second stack ($base, var $WITSPER_VAR) in $((SECONDS - t0))s"
+else
+  ko "cold make up on a second stack"; tail -n 20 "$WITSPER_VAR/up1.log"
+fi
+cold=$((SECONDS - t0))
+expect "cold make up under 5 minutes (${cold}s)" test "$cold" -lt 300
+code=$(http_code -I "$base/")
+expect "curl -I $base/ -> 200 (got $code)" test "$code" = 200
+if stack/verify.sh >"$WITSPER_VAR/verify.log" 2>&1; then
+  ok "make verify passes on the second stack ($(tail -n 1 "$WITSPER_VAR/verify.log"))"
+else
+  ko "make verify passes on the second stack"; grep -v '^PASS' "$WITSPER_VAR/verify.log"
+fi
+expect "stack.env has the keys others rely on" bash -c \
+  "for k in WITSPER_URL WITSPER_WP_ROOT WITSPER_FPM_LOG WITSPER_FPM_STATUS WITSPER_FPM_LISTEN \
+     WITSPER_FFI_MODE WITSPER_ADMIN_USER WITSPER_ADMIN_PASSWORD WITSPER_DB_NAME WITSPER_VAR; do
+     grep -q \"^\$k=.\" '$WITSPER_VAR/stack.env' || { echo missing \$k; exit 1; }; done"
+expect "wp-load.php is in WITSPER_WP_ROOT" test -f "$WITSPER_VAR/wordpress/wp-load.php"
+expect "no secret in the repository's tracked files" bash -c \
+  "pw=\$(sed -n 's/^WITSPER_DB_PASSWORD=//p' '$WITSPER_VAR/secrets/db.env');
+   ! git -C '$root' grep -qF \"\$pw\""
+
+# --- warm up: idempotent and fast ------------------------------------------------------
+before=$(state_digest; pids_of_stack | sort)
+t0=$SECONDS
+make -s --no-print-directory up >"$WITSPER_VAR/up2.log" 2>&1 || { ko "second make up"; tail -n 20 "$WITSPER_VAR/up2.log"; }
+warm=$((SECONDS - t0))
+after=$(state_digest; pids_of_stack | sort)
+expect "second make up while up is fast (${warm}s < 30s)" test "$warm" -lt 30
+expect "second make up changes nothing (files and pids identical)" test "$before" = "$after"
+expect "second make up reports no change" bash -c "! grep -q 'changed:\|starting\|restarting' '$WITSPER_VAR/up2.log'"
+
+# --- FFI mode change: php-fpm only -----------------------------------------------------
+nginx_pid=$(<"$WITSPER_VAR/run/nginx.pid") db_pid=$(<"$WITSPER_VAR/run/mariadbd.pid")
+fpm_pid=$(<"$WITSPER_VAR/run/php-fpm.pid")
+if WITSPER_FFI_MODE=preload make -s --no-print-directory up >"$WITSPER_VAR/up3.log" 2>&1; then
+  expect "WITSPER_FFI_MODE=preload make up restarts php-fpm" \
+    test "$(<"$WITSPER_VAR/run/php-fpm.pid")" != "$fpm_pid"
+  expect "... and only php-fpm (nginx, mariadbd keep their pids)" \
+    test "$(<"$WITSPER_VAR/run/nginx.pid") $(<"$WITSPER_VAR/run/mariadbd.pid")" = "$nginx_pid $db_pid"
+  if stack/verify.sh >"$WITSPER_VAR/verify2.log" 2>&1; then
+    ok "make verify passes in preload mode"
+  else
+    ko "make verify passes in preload mode"; grep -v '^PASS' "$WITSPER_VAR/verify2.log"
+  fi
+else
+  ko "WITSPER_FFI_MODE=preload make up"; tail -n 20 "$WITSPER_VAR/up3.log"
+fi
+
+# --- down ------------------------------------------------------------------------------
+pids=$(pids_of_stack | tr '\n' ' ')
+make -s --no-print-directory down >"$WITSPER_VAR/down.log" 2>&1 || ko "make down exits 0"
+alive=''
+for p in $pids; do kill -0 "$p" 2>/dev/null && alive+="$p "; done
+expect "make down leaves none of its ${pids:+$(wc -w <<<"$pids") }processes (left: ${alive:-none})" test -z "$alive"
+left=$(pgrep -f -- "$WITSPER_VAR" || true)
+expect "no process mentions the stack's var dir after make down" test -z "$left"
+open=''
+for p in "$WITSPER_PORT" "$WITSPER_FPM_PORT" "$WITSPER_FPM_STATUS_PORT" "$WITSPER_DB_PORT"; do
+  port_open "$p" && open+="$p "
+done
+expect "its ports are closed after make down (open: ${open:-none})" test -z "$open"
+expect "make status says down (non-zero) after make down" bash -c "! stack/status.sh >/dev/null 2>&1"
+
+# --- multisite -------------------------------------------------------------------------
+new_var
+t0=$SECONDS
+if MULTISITE=subdirectory make -s --no-print-directory up >"$WITSPER_VAR/up-ms.log" 2>&1; then
+  ok "MULTISITE=subdirectory make up in $((SECONDS - t0))s"
+else
+  ko "MULTISITE=subdirectory make up"; tail -n 20 "$WITSPER_VAR/up-ms.log"
+fi
+code=$(http_code -I "$base/")
+expect "multisite: curl -I $base/ -> 200 (got $code)" test "$code" = 200
+out=$(stack/wp.sh '
+  $id = wpmu_create_blog( DOMAIN_CURRENT_SITE, "/site2/", "Site 2", get_current_user_id() );
+  echo is_wp_error( $id ) ? "error: " . $id->get_error_message() : "site $id", "\n";' 2>&1 || true)
+expect "multisite: second site created at /site2/ ($out)" grep -q '^site [0-9]' <<<"$out"
+code=$(http_code -I "$base/site2/")
+expect "multisite: curl -I $base/site2/ -> 200 (got $code)" test "$code" = 200
+code=$(http_code "$base/site2/wp-login.php")
+expect "multisite: $base/site2/wp-login.php -> 200 (nginx multisite rewrite; got $code)" test "$code" = 200
+code=$(http_code "$base/site2/wp-json/")
+expect "multisite: $base/site2/wp-json/ -> 200 (got $code)" test "$code" = 200
+if stack/verify.sh >"$WITSPER_VAR/verify-ms.log" 2>&1; then
+  ok "make verify passes on the network (plugin network-active)"
+else
+  ko "make verify passes on the network"; grep -v '^PASS' "$WITSPER_VAR/verify-ms.log"
+fi
+h=$(curl -s --max-time 30 "$base/site2/wp-json/witsper/v1/health" || true)
+expect "multisite: /site2/ health says native parser active" \
+  test "$(jq -r .native_parser_active <<<"$h" 2>/dev/null)" = true
+t0=$SECONDS
+before=$(state_digest; pids_of_stack | sort)
+make -s --no-print-directory up >"$WITSPER_VAR/up-ms2.log" 2>&1 || ko "second multisite make up"
+after=$(state_digest; pids_of_stack | sort)
+expect "multisite: second make up (no MULTISITE in env) changes nothing ($((SECONDS - t0))s)" \
+  test "$before" = "$after"
+pids=$(pids_of_stack | tr '\n' ' ')
+make -s --no-print-directory down >/dev/null 2>&1 || ko "multisite make down exits 0"
+alive=''
+for p in $pids; do kill -0 "$p" 2>/dev/null && alive+="$p "; done
+expect "multisite: make down leaves none of its processes (left: ${alive:-none})" test -z "$alive"
+
+echo "$pass passed, $fail failed"
+((fail == 0))
