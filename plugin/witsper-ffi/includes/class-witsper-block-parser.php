@@ -53,7 +53,17 @@ class Witsper_Block_Parser extends WP_Block_Parser {
 			// own result depends on PCRE limits. Only WP_Block_Parser knows it.
 			return parent::parse( $document );
 		}
-		$output = self::materialize( $plan, $document, self::memory_budget( count( $plan ) ) );
+		// A plan that does not match the document (a library bug) could only
+		// show up as an "undefined array key" warning in materialize(); turn
+		// any of them into the fallback instead of a message on the page.
+		set_error_handler( array( __CLASS__, 'plan_error' ) );
+		try {
+			$output = self::materialize( $plan, $document, self::memory_budget( count( $plan ) ) );
+		} catch ( \Throwable $e ) {
+			$output = null;
+		} finally {
+			restore_error_handler();
+		}
 		unset( $plan );
 		if ( null === $output ) {
 			return parent::parse( $document );
@@ -65,6 +75,17 @@ class Witsper_Block_Parser extends WP_Block_Parser {
 		$this->stack       = array();
 		$this->empty_attrs = array();
 		return $output;
+	}
+
+	/**
+	 * Error handler active during materialize(): a warning there means the
+	 * plan is malformed, so stop and let parse() fall back.
+	 *
+	 * @internal
+	 * @throws \ErrorException Always.
+	 */
+	public static function plan_error( int $no, string $str ): bool {
+		throw new \ErrorException( 'malformed block plan: ' . $str, 0, $no );
 	}
 
 	/**
@@ -174,6 +195,9 @@ class Witsper_Block_Parser extends WP_Block_Parser {
 			}
 			$nc = $w[ $i ];
 			$e  = $i + 2 + 2 * $w[ $i + 1 ];
+			if ( $e > $end + 1 ) {
+				return null; // More pieces than words left: malformed.
+			}
 			if ( $nc ) {
 				if ( $nc > $sp ) {
 					return null;
