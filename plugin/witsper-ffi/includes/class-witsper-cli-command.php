@@ -68,8 +68,9 @@ class Witsper_CLI_Command {
 	 *
 	 * ## OPTIONS
 	 *
-	 * [--no-store]
-	 * : Only report; do not store the result.
+	 * [--[no-]store]
+	 * : Store the result (the default), which switches the native parser off or on.
+	 * --no-store only reports.
 	 *
 	 * ## EXAMPLES
 	 *

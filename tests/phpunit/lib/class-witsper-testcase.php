@@ -42,8 +42,20 @@ abstract class Witsper_TestCase extends TestCase {
 	 * @param string[] $args     Arguments for probe.php.
 	 */
 	protected static function probe( ?array $php_args = null, array $env = array(), array $args = array() ): array {
+		return self::run_helper( 'probe.php', $php_args, $env, $args );
+	}
+
+	/**
+	 * Runs helpers/$script in a new PHP; it must exit 0 and print a WITSPER-PROBE-JSON line.
+	 *
+	 * @param string        $script   File in helpers/.
+	 * @param string[]|null $php_args PHP flags (default: those of this run's mode).
+	 * @param array         $env      Extra environment (value null = unset).
+	 * @param string[]      $args     Script arguments.
+	 */
+	protected static function run_helper( string $script, ?array $php_args = null, array $env = array(), array $args = array() ): array {
 		$php_args = $php_args ?? self::mode_args();
-		$cmd      = array_merge( array( PHP_BINARY ), $php_args, array( __DIR__ . '/../helpers/probe.php' ), $args );
+		$cmd      = array_merge( array( PHP_BINARY ), $php_args, array( __DIR__ . '/../helpers/' . $script ), $args );
 		$full_env = getenv();
 		foreach ( $env as $k => $v ) {
 			if ( null === $v ) {
@@ -57,9 +69,9 @@ abstract class Witsper_TestCase extends TestCase {
 		$out  = stream_get_contents( $pipes[1] );
 		$err  = stream_get_contents( $pipes[2] );
 		$code = proc_close( $proc );
-		self::assertSame( 0, $code, "probe.php exited $code\nstdout: $out\nstderr: $err" );
+		self::assertSame( 0, $code, "$script exited $code\nstdout: $out\nstderr: $err" );
 		$data = preg_match( '/^WITSPER-PROBE-JSON (.*)$/m', $out, $m ) ? json_decode( $m[1], true ) : null;
-		self::assertIsArray( $data, "probe.php printed no JSON\nstdout: $out\nstderr: $err" );
+		self::assertIsArray( $data, "$script printed no JSON\nstdout: $out\nstderr: $err" );
 		return $data;
 	}
 
