@@ -253,7 +253,8 @@ C;
 			return self::result( 'off', 'ffi-missing', 'The PHP FFI extension is not loaded.' );
 		}
 		$enable = strtolower( trim( (string) ini_get( 'ffi.enable' ) ) );
-		if ( in_array( $enable, array( '1', 'true', 'on', 'yes' ), true ) ) {
+		// PHP reads ffi.enable as "preload" or a boolean ("1", "true", "on", "yes").
+		if ( in_array( $enable, array( 'true', 'on', 'yes' ), true ) || ( is_numeric( $enable ) && 0 != $enable ) ) {
 			return self::load_cdef( 'true' );
 		}
 		if ( 'preload' !== $enable ) {
