@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# Fault tests against the running stack (`make up`, read from $WITSPER_VAR/stack.env).
+# Each scenario breaks one thing on purpose and checks an explicit pass criterion:
+#   1. MariaDB stopped: pages answer HTTP 500 "Error establishing a database connection",
+#      no php-fpm worker exits.  2. MariaDB started again: 200 within 10 s, same php-fpm master.
+#   3./4. A busy worker killed with SIGSEGV, then SIGKILL, under light load: the master
+#      replaces it, fpm-probe stays green, at most the one in-flight request fails.
+#   5. Repeated SIGSEGVs (emergency_restart_threshold within emergency_restart_interval): the
+#      master logs the emergency reload and the pool serves again.
+#   6.-9. Library missing, library with another ABI number, FFI disabled, FFI restricted: the
+#      block post renders byte-identical HTML through WP_Block_Parser, the health route says
+#      why (reason), 0 worker exits.
+#   10. A request running past request_terminate_timeout (3 s, through a pool drop-in in
+#      $WITSPER_VAR/etc/php-fpm.d, which the stack's php-fpm.conf includes): php-fpm kills it
+#      and logs it, nginx answers 502/504 long before its own fastcgi_read_timeout, the next
+#      request is served.
+# The trap puts everything back: MariaDB running, php-fpm restarted with the stack's own
+# settings (mode, pm.max_requests, no extra ini/library/drop-in), the plugin's state, and
+# removes the files the suite created. Bounded: < 4 min. Ends with "N passed, N failed".
+set -Eeuo pipefail
+cd "$(dirname "$0")/../.."
+# shellcheck source=tests/load/lib.sh
+. tests/load/lib.sh
+
+load_stack_env
+REL_TMP=$(mktemp -d /tmp/witsper-faults.XXXXXX)
+chmod 755 "$REL_TMP"
+POOL_DIR=$WITSPER_VAR/etc/php-fpm.d
+DROPIN=$POOL_DIR/zzz-witsper-fault-timeout.conf
+SLEEPER=$WITSPER_WP_ROOT/witsper-fault-sleep.php
+DB_PIDFILE=${WITSPER_DB_PID:-$WITSPER_VAR/run/mariadbd.pid}
+ORIG_PLUGIN=$(plugin_state)
+DB_CMD=()
+BG_PIDS=()
+RESTORED=0
+
+db_pid() { local p; p=$(cat "$DB_PIDFILE" 2>/dev/null) && kill -0 "$p" 2>/dev/null && echo "$p"; }
+db_up() { (exec 3<>"/dev/tcp/127.0.0.1/${WITSPER_DB_PORT:-3307}") 2>/dev/null; }
+db_start() {
+  # The same command line the stack used (captured before the stop), as a detached daemon.
+  (cd / && setsid nohup "${DB_CMD[@]}" >>"${WITSPER_DB_LOG:-/dev/null}" 2>&1 </dev/null &)
+}
+
+restore() {
+  local rc=$? p
+  (( RESTORED )) && return
+  RESTORED=1
+  trap - EXIT INT TERM
+  for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  echo "--- restoring the stack"
+  if ! db_pid >/dev/null && (( ${#DB_CMD[@]} )); then
+    db_start
+    for ((i = 0; i < 120; i++)); do db_up && break; sleep 0.5; done
+  fi
+  rm -f "$DROPIN" "$SLEEPER"
+  fpm_restart || echo "WARNING: php-fpm restart with the stack's settings failed" >&2
+  [[ $ORIG_PLUGIN == active && $(plugin_state) != active ]] && plugin_set on active || true
+  rm -rf "$REL_TMP"
+  exit "$rc"
+}
+trap restore EXIT
+trap 'exit 130' INT TERM
+
+# --- helpers -------------------------------------------------------------------------------
+# wait_for SECONDS COMMAND...: bounded poll every 0.25 s.
+wait_for() { local n=$1 i; shift; for ((i = 0; i < n * 4; i++)); do "$@" && return 0; sleep 0.25; done; return 1; }
+# A worker that is serving a request right now (not the status request itself), else any.
+busy_worker() {
+  local pid
+  pid=$(fpm_status_json 2>/dev/null | jq -r '[.processes[]? | select(.state == "Running")
+        | select((.["request uri"] // "") | test("fpm-status|status") | not) | .pid][0] // empty' 2>/dev/null || true)
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && { echo "$pid"; return; }
+  pool_workers | head -n 1
+}
+# light_load NAME SECONDS: 2 connections on the front page in the background (count.lua).
+light_load() {
+  wrk -t1 -c2 -d"$2s" --timeout 10s -s tests/load/count.lua "$WITSPER_URL/" >"$REL_TMP/$1.out" 2>&1 &
+  LOAD_PID=$!; BG_PIDS+=("$LOAD_PID")
+}
+# probe_watch FILE: fpm-probe ping every 0.2 s until killed; one line per failed ping.
+probe_watch() {
+  ( while :; do fpm_ping || echo "red $(date +%T.%N)"; sleep 0.2; done ) >"$1" 2>/dev/null &
+  WATCH_PID=$!; BG_PIDS+=("$WATCH_PID")
+}
+wrk_bad() {
+  local l; l=$(grep '^WRK ' "$REL_TMP/$1.out") || { echo 999; return; }
+  awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+         print v["non2xx"] + v["err_connect"] + v["err_read"] + v["err_write"] + v["err_timeout"] }' <<<"$l"
+}
+wrk_requests() { grep -o 'requests=[0-9]*' "$REL_TMP/$1.out" | cut -d= -f2; }
+
+# --- setup: pm.max_requests=0 so that no worker is recycled during the suite: every exit
+# the suite sees is one it caused (or a failure).
+say "stack $WITSPER_URL (FFI mode $ORIG_FFI_MODE)"
+fpm_restart WITSPER_FPM_MAX_REQUESTS=0 || die "php-fpm restart failed"
+[[ $ORIG_PLUGIN == active ]] || plugin_set on active || die "cannot activate witsper-ffi"
+read -r POST_ID POST_PATH < <(wp_php post-ensure "$(ls ../shared/corpus/blocks/early-adopting-the-future.html \
+  /work/shared/corpus/blocks/early-adopting-the-future.html 2>/dev/null | head -n 1)" witsper-load-block-post) \
+  || die "cannot create the block post"
+code=$(http_get "$POST_PATH" "$REL_TMP/native.html" 30)
+h=$(health_json)
+if [[ $code == 200 ]] && jq -e '.native_parser_active == true' <<<"$h" >/dev/null 2>&1; then
+  pass "baseline: block post #$POST_ID renders (200) with the native parser active"
+else
+  fail "baseline: block post answers $code, health: $h"
+fi
+
+# --- 1/2. MariaDB stopped, then started again ---------------------------------------------
+say "--- 1. MariaDB stopped"
+dbp=$(db_pid) || die "no running mariadbd in $DB_PIDFILE"
+mapfile -d '' -t DB_CMD <"/proc/$dbp/cmdline"
+master=$(fpm_master_pid)
+mark=$(log_mark "$WITSPER_FPM_LOG")
+kill -TERM "$dbp"
+wait_for 60 bash -c "! kill -0 $dbp 2>/dev/null" || fail "mariadbd did not stop in 60 s"
+ok=1
+for p in / "$POST_PATH" /?p="$POST_ID"; do
+  c=$(http_get "$p" "$REL_TMP/dbdown.html" 20)
+  if [[ $c != 500 ]] || ! grep -q 'Error establishing a database connection' "$REL_TMP/dbdown.html"; then
+    ok=0; say "    $p answered $c: $(head -c 200 "$REL_TMP/dbdown.html" | tr '\n' ' ')"
+  fi
+done
+check "DB down: pages answer HTTP 500 'Error establishing a database connection'" test $ok -eq 1
+n=$(count_exits_since "$mark")
+check "DB down: 0 worker exits ($n) and the same php-fpm master" test "$n" -eq 0 -a "$(fpm_master_pid)" = "$master"
+check "DB down: fpm-probe green (php-fpm itself is healthy)" fpm_ping
+
+say "--- 2. MariaDB started again"
+t0=$(date +%s.%N)
+db_start
+back=0
+for ((i = 0; i < 40; i++)); do   # 40 x 0.25 s = 10 s
+  [[ $(http_code / 5) == 200 ]] && { back=1; break; }
+  sleep 0.25
+done
+secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+check "DB back: front page 200 within 10 s of starting mariadbd (${secs}s)" test $back -eq 1
+n=$(count_exits_since "$mark")
+check "DB back: php-fpm not restarted (master $master) and 0 worker exits ($n)" \
+  test "$(fpm_master_pid)" = "$master" -a "$n" -eq 0
+wait_for 60 db_up || die "MariaDB did not come back"
+
+# --- 3/4. One worker killed with SIGSEGV, one with SIGKILL, under light load ---------------
+for sig in SEGV KILL; do
+  say "--- worker killed with SIG$sig under light load"
+  master=$(fpm_master_pid)
+  mark=$(log_mark "$WITSPER_FPM_LOG")
+  probe_watch "$REL_TMP/probe-$sig.log"
+  light_load "kill-$sig" 6
+  sleep 2
+  victim=$(busy_worker)
+  before=$(pool_workers | wc -l)
+  kill -"$sig" "$victim"
+  wait "$LOAD_PID" || true
+  kill "$WATCH_PID" 2>/dev/null || true; wait "$WATCH_PID" 2>/dev/null || true
+  signame=$([[ $sig == SEGV ]] && echo 'signal 11 (SIGSEGV' || echo 'signal 9 (SIGKILL')
+  check "SIG$sig: php-fpm logged worker $victim 'exited on $signame)'" \
+    bash -c "tail -c +$((mark + 1)) '$WITSPER_FPM_LOG' | grep -q 'child $victim exited on $signame'"
+  after=$(pool_workers | wc -l)
+  check "SIG$sig: the master ($master) is the same and replaced the worker ($before workers before, $after after)" \
+    test "$(fpm_master_pid)" = "$master" -a "$after" -ge 1 -a ! -d "/proc/$victim"
+  reds=$(wc -l <"$REL_TMP/probe-$sig.log")
+  check "SIG$sig: fpm-probe stayed green during the kill ($reds red pings)" test "$reds" -eq 0
+  bad=$(wrk_bad "kill-$sig")
+  check "SIG$sig: only the in-flight request failed ($bad failed of $(wrk_requests "kill-$sig"))" test "$bad" -le 1
+  check "SIG$sig: the next request is served (200)" test "$(http_code / 20)" = 200
+done
+
+# --- 5. Repeated crashes: emergency restart ------------------------------------------------
+say "--- repeated SIGSEGV: emergency restart"
+conf=$(cat "$WITSPER_VAR/etc/php-fpm.conf" "$POOL_DIR"/*.conf 2>/dev/null)
+threshold=$(sed -n 's/^[[:space:]]*emergency_restart_threshold[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' <<<"$conf" | tail -n 1)
+interval=$(sed -n 's/^[[:space:]]*emergency_restart_interval[[:space:]]*=[[:space:]]*\([0-9a-z]*\).*/\1/p' <<<"$conf" | tail -n 1)
+if [[ -z $threshold || $threshold -eq 0 ]]; then
+  fail "emergency_restart_threshold is not set in the rendered php-fpm config"
+else
+  mark=$(log_mark "$WITSPER_FPM_LOG")
+  killed=0
+  # One more than the threshold, each on a live worker, well inside the interval ($interval).
+  for ((i = 0; i < threshold + 2 && killed <= threshold; i++)); do
+    w=$(pool_workers | head -n 1 || true)
+    [[ -n $w ]] && kill -SEGV "$w" 2>/dev/null && killed=$((killed + 1))
+    log_since "$WITSPER_FPM_LOG" "$mark" | grep -q 'failed processes threshold' && break
+    sleep 0.3
+  done
+  check "emergency restart: $killed SIGSEGVs within $interval logged 'failed processes threshold ($threshold in $interval) is reached, initiating reload'" \
+    wait_for 10 bash -c "tail -c +$((mark + 1)) '$WITSPER_FPM_LOG' | grep -q 'failed processes threshold'"
+  check "emergency restart: the pool serves again within 30 s (fpm-probe green, front page 200)" wait_fpm_up 60
+fi
+
+# --- 6-9. The native path unavailable: same HTML through the PHP parser ----------------------
+# A library whose witsper_abi() answers 999: the library's own sources, built in a temp dir
+# with only the ABI constant changed (it is an enum in the header, so no -D can change it).
+build_abi999() {
+  local d=$REL_TMP/abi999
+  mkdir -p "$d"
+  cp -r native/src native/include "$d/"
+  sed -i -E 's/WITSPER_ABI = 1\b/WITSPER_ABI = 999/' "$d/include/witsper.h"
+  grep -q 'WITSPER_ABI = 999' "$d/include/witsper.h" || return 1
+  ${CC:-cc} -std=c11 -O2 -fPIC -fvisibility=hidden -DWITSPER_BUILDING -I"$d/include" -I"$d/src" \
+    -shared -Wl,-soname,libwitsper.so.1 -o "$d/libwitsper.so.1" "$d"/src/*.c 2>"$d/build.log" || { cat "$d/build.log"; return 1; }
+  chmod -R a+rX "$d"
+  [[ $(php -n -d extension=ffi -d ffi.enable=1 -r '
+      $f = FFI::cdef("int witsper_abi(void);", $argv[1]); echo $f->witsper_abi();' "$d/libwitsper.so.1" 2>/dev/null \
+      || php -d ffi.enable=1 -r '$f = FFI::cdef("int witsper_abi(void);", $argv[1]); echo $f->witsper_abi();' "$d/libwitsper.so.1") == 999 ]]
+}
+printf 'ffi.enable = 0\n' >"$REL_TMP/ffi-off.ini"
+printf 'ffi.enable = preload\nffi.preload =\nopcache.preload =\n' >"$REL_TMP/ffi-restricted.ini"
+chmod 644 "$REL_TMP"/*.ini
+scenarios=("library missing|library-missing|WITSPER_LIB=$REL_TMP/no-such-dir/libwitsper.so.1")
+if build_abi999; then
+  scenarios+=("ABI differs (999)|abi-mismatch|WITSPER_LIB=$REL_TMP/abi999/libwitsper.so.1")
+else
+  fail "could not build a libwitsper with ABI 999 from native/ sources"
+fi
+scenarios+=("FFI disabled (ffi.enable=0)|ffi-disabled|WITSPER_PHP_EXTRA_INI=$REL_TMP/ffi-off.ini"
+            "FFI restricted (ffi.enable=preload, nothing preloaded)|ffi-restricted|WITSPER_PHP_EXTRA_INI=$REL_TMP/ffi-restricted.ini")
+for s in "${scenarios[@]}"; do
+  IFS='|' read -r what reason override <<<"$s"
+  say "--- $what"
+  # The FFI mode is "true" for these: in preload mode the stack refuses to start without its
+  # library (ffi.preload), and the point here is a site that keeps serving.
+  if ! fpm_restart WITSPER_FFI_MODE=true WITSPER_FPM_MAX_REQUESTS=0 "$override"; then
+    fail "$what: php-fpm did not start"; continue
+  fi
+  mark=$(log_mark "$WITSPER_FPM_LOG")
+  code=$(http_get "$POST_PATH" "$REL_TMP/fallback.html" 30)
+  if [[ $code == 200 ]] && cmp -s "$REL_TMP/native.html" "$REL_TMP/fallback.html"; then
+    pass "$what: block post 200 with the same HTML as the native render ($(wc -c <"$REL_TMP/fallback.html") bytes)"
+  else
+    fail "$what: block post answered $code, HTML differs: $(diff "$REL_TMP/native.html" "$REL_TMP/fallback.html" | head -n 6 | tr '\n' ' ')"
+  fi
+  h=$(health_json)
+  check "$what: health route says native_parser_active=false, reason=$reason ($(jq -r '.reason_text // .reason // "no reason"' <<<"$h" 2>/dev/null | head -c 120))" \
+    jqt --arg r "$reason" '.native_parser_active == false and .reason == $r' <<<"$h"
+  for ((i = 0; i < 10; i++)); do http_code "$POST_PATH" 30 >/dev/null; done
+  n=$(count_exits_since "$mark")
+  check "$what: 0 worker exits after 11 renders ($n)" test "$n" -eq 0
+done
+
+# --- 10. request_terminate_timeout ------------------------------------------------------------
+say "--- a request past request_terminate_timeout (3 s for this test)"
+nginx_timeout=$(grep -rhoE 'fastcgi_read_timeout[[:space:]]+[0-9]+' "$WITSPER_VAR/etc/nginx" 2>/dev/null | awk '{print $2}' | sort -n | tail -n 1)
+printf '; Written by tests/faults/run.sh for one scenario, removed by its trap.\n[www]\nrequest_terminate_timeout = 3s\n' >"$DROPIN"
+cat >"$SLEEPER" <<'EOF'
+<?php
+// tests/faults: a request that outlives request_terminate_timeout (removed after the test).
+echo "started\n";
+sleep( 30 );
+echo "finished\n";
+EOF
+chmod 644 "$SLEEPER" "$DROPIN"
+if fpm_restart WITSPER_FFI_MODE=true WITSPER_FPM_MAX_REQUESTS=0; then
+  mark=$(log_mark "$WITSPER_FPM_LOG")
+  nmark=$(log_mark "$WITSPER_NGINX_ERROR_LOG")
+  t0=$(date +%s.%N)
+  code=$(http_get /witsper-fault-sleep.php "$REL_TMP/sleep.out" 60)
+  secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  check "timeout: answered $code after ${secs}s: 502/504, after >= 3 s and well before nginx's fastcgi_read_timeout (${nginx_timeout:-?} s)" \
+    awk -v c="$code" -v s="$secs" -v n="${nginx_timeout:-60}" 'BEGIN { exit !((c == 502 || c == 504) && s >= 2.9 && s < 15 && s < n) }'
+  check "timeout: the script never finished (no 'finished' in the body)" bash -c "! grep -q finished '$REL_TMP/sleep.out'"
+  check "timeout: php-fpm logged 'execution timed out' and terminated the worker" \
+    wait_for 5 bash -c "tail -c +$((mark + 1)) '$WITSPER_FPM_LOG' | grep -q 'execution timed out'"
+  check "timeout: nginx saw php-fpm close the request (not its own 'upstream timed out')" \
+    bash -c "tail -c +$((nmark + 1)) '$WITSPER_NGINX_ERROR_LOG' | grep -q 'witsper-fault-sleep' && ! tail -c +$((nmark + 1)) '$WITSPER_NGINX_ERROR_LOG' | grep -q 'upstream timed out'"
+  check "timeout: the next request is served (200)" test "$(http_code / 20)" = 200
+else
+  fail "timeout: php-fpm did not start with the 3 s drop-in"
+fi
+rm -f "$DROPIN" "$SLEEPER"
+
+summary

@@ -1,0 +1,129 @@
+# shellcheck shell=bash
+# Shared helpers of the reliability suites (tests/load, tests/faults, tests/security).
+# Sourced, not run. Everything about the stack is read from its stack.env
+# (${WITSPER_VAR:-<repo>/var}/stack.env), so the suites run against whichever stack wrote it:
+# the main one under `make test`, or a private one (other ports, other WITSPER_VAR) while
+# developing. Every network call goes to 127.0.0.1 and has a time limit.
+
+REL_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$REL_DIR/../.." && pwd)
+PASS=0 FAIL=0
+
+say()  { printf '%s\n' "$*"; }
+pass() { PASS=$((PASS + 1)); printf 'PASS  %s\n' "$*"; }
+fail() { FAIL=$((FAIL + 1)); printf 'FAIL  %s\n' "$*"; }
+# check "description" COMMAND...: one PASS/FAIL line from a command's exit status.
+check() { local d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
+summary() { echo "$PASS passed, $FAIL failed"; (( FAIL == 0 )); }
+die() { echo "error: $*" >&2; exit 2; }
+
+# Loads stack.env (written by `make up`, values quoted with printf %q) into the environment.
+load_stack_env() {
+  STACK_ENV_FILE=${WITSPER_VAR:-$REPO/var}/stack.env
+  [[ -f $STACK_ENV_FILE ]] || die "no $STACK_ENV_FILE: start the stack first (make up)"
+  set -a
+  # shellcheck disable=SC1090
+  . "$STACK_ENV_FILE"
+  set +a
+  : "${WITSPER_URL:?stack.env has no WITSPER_URL}" "${WITSPER_WP_ROOT:?}" "${WITSPER_FPM_LOG:?}"
+  : "${WITSPER_FPM_LISTEN:?stack.env has no WITSPER_FPM_LISTEN}" "${WITSPER_FPM_STATUS:?}"
+  WITSPER_URL=${WITSPER_URL%/}
+  HOSTPORT=${WITSPER_URL#*://}; HOSTPORT=${HOSTPORT%%/*}
+  case $WITSPER_URL in http://127.0.0.1:*|http://127.0.0.1/*|http://127.0.0.1|http://localhost*) ;;
+    *) die "WITSPER_URL=$WITSPER_URL is not loopback: these suites only talk to 127.0.0.1";;
+  esac
+  # The pool's ping and status paths, as rendered from the repository's php-fpm.conf.
+  local pool_conf
+  pool_conf=$(cat "$WITSPER_VAR"/etc/php-fpm.d/*.conf 2>/dev/null || true)
+  STATUS_PATH=$(sed -n 's/^[[:space:]]*pm.status_path[[:space:]]*=[[:space:]]*\([^[:space:];]*\).*/\1/p' <<<"$pool_conf" | tail -n 1)
+  PING_PATH=$(sed -n 's/^[[:space:]]*ping.path[[:space:]]*=[[:space:]]*\([^[:space:];]*\).*/\1/p' <<<"$pool_conf" | tail -n 1)
+  STATUS_PATH=${STATUS_PATH:-/status} PING_PATH=${PING_PATH:-/ping}
+  FPM_PROBE=$REPO/probe/build/fpm-probe
+  # How php-fpm ran when the suite started: the trap restores exactly this.
+  ORIG_FFI_MODE=${WITSPER_FFI_MODE:-true}
+  ORIG_MAX_REQUESTS=${WITSPER_FPM_MAX_REQUESTS:-}
+  ORIG_LIB=${WITSPER_LIB:-}
+  ORIG_EXTRA_INI=${WITSPER_PHP_EXTRA_INI:-}
+}
+
+# --- HTTP (curl, loopback, bounded) -----------------------------------------------------
+# http_get PATH OUTFILE -> prints the status code ("000" when no answer)
+http_get() {
+  curl -s -o "$2" -w '%{http_code}' --max-time "${3:-20}" "$WITSPER_URL$1" 2>/dev/null || true
+}
+http_code() { http_get "$1" /dev/null "${2:-20}"; }
+
+# --- php-fpm --------------------------------------------------------------------------------
+# The master's pid: the php-fpm process listening on the pool port whose parent is not
+# php-fpm (workers share the listening socket).
+fpm_master_pid() {
+  local port=${WITSPER_FPM_LISTEN##*:} pid pids ppid comm
+  pids=$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u)
+  for pid in $pids; do
+    ppid=$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null) || continue
+    comm=$(cat "/proc/$ppid/comm" 2>/dev/null || true)
+    [[ $comm == php-fpm* ]] || { echo "$pid"; return 0; }
+  done
+  return 1
+}
+fpm_workers() { local m; m=$(fpm_master_pid) || return 1; pgrep -P "$m" | sort -n; }
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# fcgi HOST:PORT SCRIPT [QUERY] [SCRIPT_NAME] [TIMEOUT]: one FastCGI request, raw CGI output.
+fcgi() { php -n "$REL_DIR/fcgi.php" "$@"; }
+fcgi_body() { fcgi "$@" | sed '1,/^\r\{0,1\}$/d'; }
+# The pool's full status as JSON (one entry per worker: pid, requests, state ...).
+fpm_status_json() { fcgi_body "$WITSPER_FPM_STATUS" "$STATUS_PATH" 'full&json' "$STATUS_PATH" 10; }
+# The pool's workers as the pool itself reports them (pm.status_listen's own hidden pool has
+# a process of its own, which the fault tests must not kill: fpm-probe talks to it).
+pool_workers() { fpm_status_json 2>/dev/null | jq -r '.processes[]?.pid' 2>/dev/null | sort -n; }
+fpm_ping() {
+  if [[ -x $FPM_PROBE ]]; then
+    "$FPM_PROBE" ping --host "${WITSPER_FPM_STATUS%:*}" --port "${WITSPER_FPM_STATUS##*:}" >/dev/null 2>&1
+  else
+    fcgi_body "$WITSPER_FPM_STATUS" "$PING_PATH" '' "$PING_PATH" 5 2>/dev/null | grep -q pong
+  fi
+}
+wait_fpm_up() { local i; for ((i = 0; i < ${1:-60}; i++)); do
+  fpm_ping && [[ $(http_code / 20) == 200 ]] && return 0; sleep 0.5; done; return 1; }
+
+# Log positions: only what a test itself caused is counted.
+log_mark() { stat -c %s "$1" 2>/dev/null || echo 0; }
+log_since() { tail -c +$(( $2 + 1 )) "$1" 2>/dev/null || true; }
+# A crash is a SIGSEGV line or a worker that "exited on signal" other than SIGQUIT: php-fpm's
+# dynamic process manager ends surplus idle workers with SIGQUIT, which is not a failure.
+count_crashes_since() {
+  log_since "$WITSPER_FPM_LOG" "$1" | grep -E 'SIGSEGV|exited on signal' \
+    | grep -vc 'exited on signal 3 (SIGQUIT)' || true
+}
+# Worker exits of any kind except the idle SIGQUIT (crash, exit code, timeout kill).
+count_exits_since() {
+  log_since "$WITSPER_FPM_LOG" "$1" | grep -E 'child [0-9]+ exited' \
+    | grep -vc 'exited on signal 3 (SIGQUIT)' || true
+}
+
+# fpm_restart [KEY=VALUE...]: restart only php-fpm (stack/fpm-restart.sh), with the settings
+# the stack had when the suite started (stack.env) plus the given overrides. Only the keys
+# that say how php-fpm runs are passed: the stack reads them from the environment on every
+# restart, and an override must never leak into the next restart.
+fpm_restart() {
+  env WITSPER_VAR="$WITSPER_VAR" WITSPER_FFI_MODE="$ORIG_FFI_MODE" \
+      WITSPER_FPM_MAX_REQUESTS="$ORIG_MAX_REQUESTS" WITSPER_LIB="$ORIG_LIB" \
+      WITSPER_PHP_EXTRA_INI="$ORIG_EXTRA_INI" "$@" \
+      "$REPO/stack/fpm-restart.sh" >"${REL_TMP:-/tmp}/fpm-restart.log" 2>&1 \
+    || { cat "${REL_TMP:-/tmp}/fpm-restart.log" >&2; return 1; }
+  wait_fpm_up 60
+}
+
+# jqt FILTER [ARGS]: jq as a test (exit status only).
+jqt() { jq -e "$@" >/dev/null 2>&1; }
+
+# --- WordPress (PHP CLI through wp-load.php) ------------------------------------------------
+wp_php() {
+  php -d ffi.enable=preload "$REL_DIR/wp.php" "$WITSPER_WP_ROOT" "$HOSTPORT" "$@"
+}
+plugin_state() { wp_php plugin-state 2>/dev/null || echo unknown; }
+plugin_set() { [[ $(wp_php "plugin-$1" 2>&1 | tail -n 1) == "$2" ]]; }
+
+# The health route's JSON (witsper-ffi REST), or empty.
+health_json() { curl -s --max-time 10 "$WITSPER_URL/wp-json/witsper/v1/health" 2>/dev/null || true; }

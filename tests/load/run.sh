@@ -1,0 +1,322 @@
+#!/usr/bin/env bash
+# Load and soak tests: wrk against a block-heavy post (rendered by WordPress through nginx and
+# php-fpm, the native parser on every request) and against /wp-json/witsper/v1/health, in both
+# FFI modes, with the same post rendered with the plugin deactivated in the same run.
+#
+# Usage: tests/load/run.sh [--short | --soak] [--modes "true preload"] [--requests N]
+#   (default)  `make load`: per FFI mode >= 20,000 plugin-on requests at 32 connections
+#              (>= 5,000 on the block post, the rest on the health route) + 5,000 plugin-off
+#   --short    `make test-load` (CI): the same runs and criteria, scaled down (< 4 min)
+#   --soak     `make soak`: >= 200,000 requests (or --requests N) mixing both URLs in the
+#              stack's current mode, sampling latency and worker RSS; plot in var/soak.png
+# Pass criteria (issue 4): 0 "SIGSEGV"/"exited on signal" lines in the php-fpm log, 0 non-2xx
+# (and 0 socket errors), worker RSS growth < 1 MB per 10,000 requests, plugin-on req/s on the
+# block post >= 97% of plugin-off, and the request counts above reached.
+# Results: $WITSPER_VAR/load.md (load-short.md for --short, soak.md + soak.png for --soak).
+# php-fpm runs with pm.max_requests = 0 during the runs (leaks show instead of being recycled);
+# the trap restores the stack's mode, pm.max_requests and the plugin's state.
+set -Eeuo pipefail
+cd "$(dirname "$0")/../.."
+# shellcheck source=tests/load/lib.sh
+. tests/load/lib.sh
+
+MODE=default
+MODES=""
+SOAK_REQUESTS=200000
+while (( $# )); do
+  case $1 in
+    --short) MODE=short;;
+    --soak) MODE=soak;;
+    --modes) MODES=$2; shift;;
+    --requests) SOAK_REQUESTS=$2; shift;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0;;
+    *) echo "unknown argument: $1" >&2; exit 3;;
+  esac
+  shift
+done
+
+load_stack_env
+command -v wrk >/dev/null || die "wrk is not installed (apt-get install wrk)"
+command -v jq >/dev/null || die "jq is not installed"
+REL_TMP=$(mktemp -d /tmp/witsper-load.XXXXXX)
+CONNS=32
+THREADS=2
+CORPUS=${WITSPER_LOAD_POST:-}
+if [[ -z $CORPUS ]]; then
+  for c in ../shared/corpus/blocks/early-adopting-the-future.html \
+           /work/shared/corpus/blocks/early-adopting-the-future.html \
+           tests/load/block-post.html; do
+    [[ -f $c ]] && { CORPUS=$c; break; }
+  done
+fi
+[[ -n $CORPUS && -f $CORPUS ]] || die "no block post content found (set WITSPER_LOAD_POST)"
+ORIG_MODE=$ORIG_FFI_MODE
+ORIG_PLUGIN=$(plugin_state)
+[[ -z $MODES ]] && { if [[ $MODE == soak ]]; then MODES=$ORIG_MODE; else MODES="true preload"; fi; }
+RESTORED=0
+
+restore() {
+  local rc=$?
+  (( RESTORED )) && return
+  RESTORED=1
+  trap - EXIT INT TERM
+  # Kill only the wrk we started, if a signal interrupted it.
+  [[ -n ${WRK_PID:-} ]] && kill "$WRK_PID" 2>/dev/null || true
+  echo "--- restoring the stack (FFI mode $ORIG_MODE, its pm.max_requests, plugin $ORIG_PLUGIN)"
+  [[ $ORIG_PLUGIN == active && $(plugin_state) != active ]] && plugin_set on active || true
+  [[ $ORIG_PLUGIN == inactive && $(plugin_state) != inactive ]] && plugin_set off inactive || true
+  fpm_restart || echo "WARNING: php-fpm restart with the stack's settings failed" >&2
+  rm -rf "$REL_TMP"
+  exit "$rc"
+}
+trap restore EXIT
+trap 'exit 130' INT TERM
+
+# --- helpers ---------------------------------------------------------------------------------
+# run_wrk NAME SECONDS URL [PATH...]: one bounded wrk run; its summary line goes to NAME.wrk.
+run_wrk() {
+  local name=$1 secs=$2 url=$3; shift 3
+  wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --timeout 10s --latency \
+      -s tests/load/count.lua "$url" -- "$@" >"$REL_TMP/$name.out" 2>&1 &
+  WRK_PID=$!
+  wait "$WRK_PID" || { cat "$REL_TMP/$name.out" >&2; WRK_PID=; return 1; }
+  WRK_PID=
+  grep '^WRK ' "$REL_TMP/$name.out" >"$REL_TMP/$name.wrk" || { cat "$REL_TMP/$name.out" >&2; return 1; }
+}
+# field NAME KEY: a value from a run's WRK line.
+field() { grep -o "\b$2=[0-9]*" "$REL_TMP/$1.wrk" | cut -d= -f2; }
+rate_of() { awk -v n="$(field "$1" requests)" -v d="$(field "$1" duration_us)" \
+  'BEGIN { printf "%.1f", (d > 0 ? n * 1e6 / d : 0) }'; }
+# secs_for N RATE CAP: seconds needed for N requests at RATE, with a 25% margin.
+secs_for() { awk -v n="$1" -v r="$2" -v cap="$3" \
+  'BEGIN { s = int(n * 1.25 / (r > 1 ? r : 1)) + 2; if (s > cap) s = cap; if (s < 3) s = 3; print s }'; }
+
+# snapshot FILE: "pid rss_kb anon_kb requests" for every pool worker (the status listener's
+# own process has no entry in the pool's status and is skipped).
+snapshot() {
+  local out=$1 json pid r
+  json=$(fpm_status_json 2>/dev/null || true)
+  : >"$out"
+  for pid in $(fpm_workers); do
+    r=$(jq -r --argjson p "$pid" '.processes[]? | select(.pid == $p) | .requests' <<<"$json" 2>/dev/null || true)
+    [[ -n $r ]] || continue
+    echo "$pid $(rss_kb "$pid") $(awk '/^RssAnon:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0) $r" >>"$out"
+  done
+}
+# growth A B: joins two snapshots on pid (workers alive in both) and prints
+# "workers rss_start_mean_mb rss_end_mean_mb requests growth_mb_per_10k anon_growth_mb_per_10k"
+growth() {
+  join <(sort "$1") <(sort "$2") | awk '
+    { n++; s0 += $2; s1 += $5; a0 += $3; a1 += $6; req += $7 - $4 }
+    END {
+      if (n == 0) { print "0 0 0 0 NA NA"; exit }
+      g = (req > 0 ? (s1 - s0) / 1024 / req * 10000 : 0)
+      ga = (req > 0 ? (a1 - a0) / 1024 / req * 10000 : 0)
+      printf "%d %.1f %.1f %d %.3f %.3f\n", n, s0 / n / 1024, s1 / n / 1024, req, g, ga
+    }'
+}
+worker_table() {
+  join <(sort "$1") <(sort "$2") | awk '{ printf "| %s | %.1f | %.1f | %+d | %d |\n", $1, $2/1024, $5/1024, $5-$2, $7-$4 }'
+}
+
+health_native() {
+  # The route must answer 200 with the native parser active in this mode.
+  local j; j=$(health_json)
+  jq -e --arg m "$1" '(.ffi_mode == $m) and (.native_parser_active == true)' \
+    <<<"$j" >/dev/null 2>&1
+}
+
+ms() { awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'; }
+
+ROWS=()
+add_row() {  # mode plugin url name crashes growth-line
+  local n=$4
+  ROWS+=("| $1 | $2 | $3 | $(field "$n" requests) | $(rate_of "$n") | $(ms "$(field "$n" p50_us)") | $(ms "$(field "$n" p99_us)") | $(( $(field "$n" non2xx) )) | $(( $(field "$n" err_connect) + $(field "$n" err_read) + $(field "$n" err_write) + $(field "$n" err_timeout) )) | $5 | $6 |")
+}
+bad_responses() {  # non-2xx + socket errors over runs
+  local n t=0; for n in "$@"; do
+    t=$(( t + $(field "$n" non2xx) + $(field "$n" err_connect) + $(field "$n" err_read) \
+          + $(field "$n" err_write) + $(field "$n" err_timeout) )); done; echo "$t"; }
+sum_req() { local n t=0; for n in "$@"; do t=$(( t + $(field "$n" requests) )); done; echo "$t"; }
+sum_rate() { local n r=0 d=0; for n in "$@"; do r=$(( r + $(field "$n" requests) )); d=$(( d + $(field "$n" duration_us) )); done
+  awk -v r="$r" -v d="$d" 'BEGIN { printf "%.1f", (d > 0 ? r * 1e6 / d : 0) }'; }
+
+# --- setup -----------------------------------------------------------------------------------
+[[ $ORIG_PLUGIN == active || $ORIG_PLUGIN == inactive ]] || die "cannot read the plugin's state through wp-load.php"
+[[ $ORIG_PLUGIN == active ]] || plugin_set on active || die "cannot activate witsper-ffi"
+read -r POST_ID POST_PATH < <(wp_php post-ensure "$CORPUS" witsper-load-block-post) \
+  || die "cannot create the block post"
+BLOCK_URL=$WITSPER_URL$POST_PATH
+HEALTH_PATH=/wp-json/witsper/v1/health
+HEALTH_URL=$WITSPER_URL$HEALTH_PATH
+say "stack $WITSPER_URL, block post #$POST_ID $POST_PATH ($(wc -c <"$CORPUS") bytes of $(basename "$CORPUS")), modes: $MODES"
+code=$(http_code "$POST_PATH" 30)
+[[ $code == 200 ]] || die "the block post answers $code, not 200"
+
+case $MODE in
+  short)   BLOCK_N=1000; HEALTH_N=2000; CAP=${WITSPER_LOAD_CAP:-12}; WARM=3; OUT=$WITSPER_VAR/load-short.md;;
+  default) BLOCK_N=5000; HEALTH_N=15000; CAP=400; WARM=5; OUT=$WITSPER_VAR/load.md;;
+  soak)    OUT=$WITSPER_VAR/soak.md;;
+esac
+
+# --- soak ------------------------------------------------------------------------------------
+if [[ $MODE == soak ]]; then
+  mode=$MODES
+  say "=== soak: FFI mode $mode, pm.max_requests=0, target $SOAK_REQUESTS requests mixing the block post and the health route"
+  fpm_restart WITSPER_FFI_MODE="$mode" WITSPER_FPM_MAX_REQUESTS=0 || die "php-fpm restart failed"
+  check "health route: mode $mode, native parser active" health_native "$mode"
+  run_wrk warm 10 "$WITSPER_URL" "$POST_PATH" "$HEALTH_PATH"
+  SEG=30
+  mark=$(log_mark "$WITSPER_FPM_LOG")
+  snapshot "$REL_TMP/s0.snap"
+  data=$WITSPER_VAR/soak.dat
+  echo "# elapsed_s cum_requests req_s p50_ms p99_ms non2xx rss_mean_mb rss_max_mb rss_min_mb workers crashes" >"$data"
+  total=0 bad=0 seg=0 start=$SECONDS
+  # Bounded: stops at the request target or after 4 h, whichever comes first.
+  while (( total < SOAK_REQUESTS && SECONDS - start < 14400 )); do
+    seg=$((seg + 1))
+    run_wrk "seg$seg" "$SEG" "$WITSPER_URL" "$POST_PATH" "$HEALTH_PATH"
+    total=$(( total + $(field "seg$seg" requests) ))
+    bad=$(( bad + $(bad_responses "seg$seg") ))
+    snapshot "$REL_TMP/now.snap"
+    # RSS of the workers that were there at the start and still are (same pids).
+    read -r rmean rmax rmin nw < <(join <(sort "$REL_TMP/s0.snap") <(sort "$REL_TMP/now.snap") | awk '
+      { n++; s += $5; if ($5 > mx) mx = $5; if (mn == 0 || $5 < mn) mn = $5 }
+      END { if (n == 0) print "0 0 0 0"; else printf "%.2f %.2f %.2f %d\n", s/n/1024, mx/1024, mn/1024, n }')
+    printf '%d %d %s %s %s %d %s %s %s %d %d\n' $((SECONDS - start)) "$total" "$(rate_of "seg$seg")" \
+      "$(ms "$(field "seg$seg" p50_us)")" "$(ms "$(field "seg$seg" p99_us)")" "$(bad_responses "seg$seg")" \
+      "$rmean" "$rmax" "$rmin" "$nw" "$(count_crashes_since "$mark")" >>"$data"
+    tail -n 1 "$data"
+  done
+  snapshot "$REL_TMP/s1.snap"
+  crashes=$(count_crashes_since "$mark")
+  read -r nw r0 r1 wreq g ga < <(growth "$REL_TMP/s0.snap" "$REL_TMP/s1.snap")
+  rate=$(awk -v t="$total" -v s="$((SECONDS - start))" 'BEGIN { printf "%.1f", t / (s > 0 ? s : 1) }')
+  if command -v gnuplot >/dev/null; then
+    gnuplot <<EOF || fail "gnuplot could not draw $WITSPER_VAR/soak.png"
+set terminal pngcairo size 1200,700 noenhanced
+set output '$WITSPER_VAR/soak.png'
+set title "Witsper soak: $total requests, FFI mode $mode, 32 connections, pm.max_requests=0"
+set xlabel 'requests (thousands)'
+set ylabel 'latency (ms)'
+set y2label 'worker RSS (MB, workers alive since the start)'
+set ytics nomirror
+set y2tics
+set yrange [0:*]
+set y2range [0:*]
+set key outside bottom center horizontal
+set grid
+plot '$data' using (\$2/1000):4 with linespoints title 'p50 latency' axes x1y1, \
+     '$data' using (\$2/1000):5 with linespoints title 'p99 latency' axes x1y1, \
+     '$data' using (\$2/1000):7 with lines lw 2 title 'mean worker RSS' axes x1y2, \
+     '$data' using (\$2/1000):8 with lines title 'max worker RSS' axes x1y2, \
+     '$data' using (\$2/1000):9 with lines title 'min worker RSS' axes x1y2
+EOF
+  fi
+  {
+    echo "# Witsper soak ($(date -u +%FT%TZ))"
+    echo
+    echo "FFI mode $mode, $CONNS connections, pm.max_requests=0, block post + health route in turn, $seg segments of ${SEG}s."
+    echo
+    echo "| requests | req/s | non-2xx + errors | crashes | workers (same pids) | mean RSS start -> end (MB) | RSS growth (MB / 10k req) | anon RSS growth (MB / 10k req) |"
+    echo "|---|---|---|---|---|---|---|---|"
+    echo "| $total | $rate | $bad | $crashes | $nw | $r0 -> $r1 | $g | $ga |"
+    echo
+    echo "Samples: soak.dat; plot: soak.png."
+  } >"$OUT"
+  cat "$OUT"
+  check "soak: >= $SOAK_REQUESTS requests ($total)" test "$total" -ge "$SOAK_REQUESTS"
+  check "soak: 0 non-2xx responses or socket errors ($bad)" test "$bad" -eq 0
+  check "soak: 0 SIGSEGV/exited-on-signal lines in the php-fpm log ($crashes)" test "$crashes" -eq 0
+  check "soak: worker RSS growth < 1 MB per 10,000 requests ($g MB over $wreq requests, $nw workers)" \
+    awk -v g="$g" 'BEGIN { exit !(g != "NA" && g < 1.0) }'
+  check "soak: plot written ($WITSPER_VAR/soak.png)" test -s "$WITSPER_VAR/soak.png"
+  summary
+  exit
+fi
+
+# --- load: both FFI modes ----------------------------------------------------------------------
+DETAILS=()
+for mode in $MODES; do
+  say "=== FFI mode $mode (pm.max_requests=0)"
+  fpm_restart WITSPER_FFI_MODE="$mode" WITSPER_FPM_MAX_REQUESTS=0 || { fail "$mode: php-fpm restart"; continue; }
+  check "$mode: health route reports mode $mode with the native parser active" health_native "$mode"
+  # Warm-up: every worker compiles, touches its caches and both code paths before the first
+  # RSS snapshot, so that what grows afterwards is per-request growth. It also measures the rates.
+  run_wrk "$mode-warm-block" "$WARM" "$BLOCK_URL"
+  run_wrk "$mode-warm-health" "$WARM" "$HEALTH_URL"
+  br=$(rate_of "$mode-warm-block"); hr=$(rate_of "$mode-warm-health")
+  bsecs=$(secs_for $((BLOCK_N / 2)) "$br" "$CAP"); hsecs=$(secs_for "$HEALTH_N" "$hr" "$CAP")
+  say "    warm-up: block post $br req/s, health $hr req/s -> block runs 4 x ${bsecs}s, health ${hsecs}s"
+  mode_mark=$(log_mark "$WITSPER_FPM_LOG")
+  snapshot "$REL_TMP/$mode-0.snap"
+
+  # The plugin-on/off comparison runs A B B A (on, off, off, on), so a slow drift of the
+  # machine's speed weighs the same on both sides.
+  names=()
+  for step in on-a off-a off-b on-b; do
+    plugin=${step%-*}
+    want=$([[ $plugin == on ]] && echo active || echo inactive)
+    [[ $(plugin_state) == "$want" ]] || plugin_set "$plugin" "$want" || fail "$mode: switching the plugin $plugin"
+    [[ $step == off-a || $step == on-b ]] && run_wrk "$mode-$step-w" 2 "$BLOCK_URL"  # first renders after a switch
+    m=$(log_mark "$WITSPER_FPM_LOG")
+    snapshot "$REL_TMP/a.snap"
+    run_wrk "$mode-$step" "$bsecs" "$BLOCK_URL"
+    snapshot "$REL_TMP/b.snap"
+    read -r nw r0 r1 wreq g ga < <(growth "$REL_TMP/a.snap" "$REL_TMP/b.snap")
+    add_row "$mode" "$plugin" "block post ($step)" "$mode-$step" "$(count_crashes_since "$m")" "$r0 -> $r1 ($nw) | $g"
+    names+=("$mode-$step")
+  done
+  health_native "$mode" || fail "$mode: native parser not active after the plugin-on/off switch"
+
+  m=$(log_mark "$WITSPER_FPM_LOG")
+  snapshot "$REL_TMP/a.snap"
+  run_wrk "$mode-health" "$hsecs" "$HEALTH_URL"
+  snapshot "$REL_TMP/b.snap"
+  read -r nw r0 r1 wreq g ga < <(growth "$REL_TMP/a.snap" "$REL_TMP/b.snap")
+  add_row "$mode" on "health route" "$mode-health" "$(count_crashes_since "$m")" "$r0 -> $r1 ($nw) | $g"
+  snapshot "$REL_TMP/$mode-1.snap"
+
+  crashes=$(count_crashes_since "$mode_mark")
+  on_req=$(sum_req "$mode-on-a" "$mode-on-b"); off_req=$(sum_req "$mode-off-a" "$mode-off-b")
+  h_req=$(field "$mode-health" requests)
+  on_rate=$(sum_rate "$mode-on-a" "$mode-on-b"); off_rate=$(sum_rate "$mode-off-a" "$mode-off-b")
+  bad=$(bad_responses "${names[@]}" "$mode-health")
+  read -r nw r0 r1 wreq g ga < <(growth "$REL_TMP/$mode-0.snap" "$REL_TMP/$mode-1.snap")
+  ratio=$(awk -v a="$on_rate" -v b="$off_rate" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
+  ROWS+=("| $mode | **all** | block on / off: $on_rate / $off_rate req/s (ratio $ratio) | $((on_req + off_req + h_req)) | | | | | | $crashes | $r0 -> $r1 ($nw) | **$g** (anon $ga) |")
+  DETAILS+=("" "#### FFI mode $mode: workers alive through the whole mode (same pids)" ""
+            "| pid | RSS start (MB) | RSS end (MB) | growth (kB) | requests served |" "|---|---|---|---|---|")
+  mapfile -t wt < <(worker_table "$REL_TMP/$mode-0.snap" "$REL_TMP/$mode-1.snap")
+  DETAILS+=("${wt[@]}")
+
+  if [[ $MODE == default ]]; then
+    check "$mode: >= 5,000 plugin-on requests on the block post ($on_req)" test "$on_req" -ge 5000
+    check "$mode: >= 20,000 plugin-on requests in all ($((on_req + h_req)))" test $((on_req + h_req)) -ge 20000
+  else
+    check "$mode: >= $BLOCK_N plugin-on block post requests ($on_req) and >= $HEALTH_N health ($h_req)" \
+      test "$on_req" -ge "$BLOCK_N" -a "$h_req" -ge "$HEALTH_N"
+  fi
+  check "$mode: 0 SIGSEGV/exited-on-signal lines in the php-fpm log ($crashes)" test "$crashes" -eq 0
+  check "$mode: 0 non-2xx responses or socket errors ($bad)" test "$bad" -eq 0
+  check "$mode: worker RSS growth < 1 MB per 10,000 requests ($g MB, $nw workers, $wreq requests)" \
+    awk -v g="$g" 'BEGIN { exit !(g != "NA" && g < 1.0) }'
+  check "$mode: plugin-on req/s >= 97% of plugin-off on the block post ($on_rate vs $off_rate, ratio $ratio)" \
+    awk -v r="$ratio" 'BEGIN { exit !(r >= 0.97) }'
+done
+
+{
+  echo "# Witsper load test ($MODE, $(date -u +%FT%TZ))"
+  echo
+  echo "Block post: $(basename "$CORPUS") ($(wc -c <"$CORPUS") bytes) as post #$POST_ID; $CONNS connections, $THREADS wrk threads, pm.max_requests=0; $(nproc) CPUs shared by wrk, nginx, php-fpm and MariaDB."
+  echo "Latency in ms. Crashes = SIGSEGV / \"exited on signal\" lines in the php-fpm log during the run. RSS = mean VmRSS of the workers alive at start and end of the run (their count in brackets); growth = summed RSS growth of those workers / requests they served x 10,000."
+  echo
+  echo "| FFI mode | plugin | URL | requests | req/s | p50 | p99 | non-2xx | socket errors | crashes | RSS start -> end MB | RSS growth MB / 10k req |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  printf '%s\n' "${ROWS[@]}"
+  printf '%s\n' "${DETAILS[@]}"
+} >"$OUT"
+echo
+cat "$OUT"
+echo
+summary
