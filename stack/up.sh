@@ -284,6 +284,11 @@ install_wordpress_files() {
   mkdir -p "$V_WP/wp-content/uploads"
   # Only uploads is writable by the workers: core, themes and plugins stay root-owned.
   chown www-data:www-data "$V_WP/wp-content/uploads"
+  # Must-use plugin of the stack: sites of a network on :8080 keep their port.
+  mkdir -p "$V_WP/wp-content/mu-plugins"
+  [[ -L $V_WP/wp-content/mu-plugins/witsper-network-port.php ]] ||
+    ln -sfn "$WITSPER_ROOT/stack/mu-plugins/witsper-network-port.php" \
+      "$V_WP/wp-content/mu-plugins/witsper-network-port.php"
   if [[ -d $PLUGIN_DIR ]]; then
     [[ -L $V_WP/wp-content/plugins/witsper-ffi ]] ||
       ln -sfn "$PLUGIN_DIR" "$V_WP/wp-content/plugins/witsper-ffi"

@@ -145,6 +145,7 @@ fi
 code=$(http_code -I "$base/")
 expect "multisite: curl -I $base/ -> 200 (got $code)" test "$code" = 200
 out=$(stack/wp.sh '
+  // What `wp site create --slug=site2` does; the stack mu-plugin keeps the :port.
   $id = wpmu_create_blog( DOMAIN_CURRENT_SITE, "/site2/", "Site 2", get_current_user_id() );
   echo is_wp_error( $id ) ? "error: " . $id->get_error_message() : "site $id", "\n";' 2>&1 || true)
 expect "multisite: second site created at /site2/ ($out)" grep -q '^site [0-9]' <<<"$out"
