@@ -38,7 +38,7 @@ int wsp_grow(wsp_alloc *a, void **ptr, size_t *cap, size_t need,
             return -1;
         ncap *= 2;
     }
-    if (elem != 0 && ncap > ((size_t)-1) / elem)
+    if (elem == 0 || ncap > ((size_t)-1) / elem)
         return -1;
     if (wsp_should_fail(a))
         return -1;

@@ -45,8 +45,11 @@ replay() {
 
 part unit build/unit
 part asan-unit build/asan/unit
+part valgrind-unit valgrind --quiet --error-exitcode=1 --leak-check=full \
+  --errors-for-leak-kinds=all build/unit
 part headers tests/header-check.sh
 part symbols tests/symbols.sh
+part install tests/install-check.sh
 part php-crosscheck php -d ffi.enable=1 tests/php-crosscheck.php build/libwitsper.so.1 3000
 part pathological build/patho
 part fuzz-replay replay
