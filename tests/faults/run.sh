@@ -241,7 +241,7 @@ done
 # --- 10. request_terminate_timeout ------------------------------------------------------------
 say "--- a request past request_terminate_timeout (3 s for this test)"
 nginx_timeout=$(grep -rhoE 'fastcgi_read_timeout[[:space:]]+[0-9]+' "$WITSPER_VAR/etc/nginx" 2>/dev/null | awk '{print $2}' | sort -n | tail -n 1)
-printf '; Written by tests/faults/run.sh for one scenario, removed by its trap.\n[www]\nrequest_terminate_timeout = 3s\n' >"$DROPIN"
+printf '; Written by tests/faults/run.sh for one scenario, removed by its trap.\n[www]\nrequest_terminate_timeout = 3s\n; php-fpm refuses a slowlog timeout above the terminate timeout.\nrequest_slowlog_timeout = 0\n' >"$DROPIN"
 cat >"$SLEEPER" <<'EOF'
 <?php
 // tests/faults: a request that outlives request_terminate_timeout (removed after the test).
