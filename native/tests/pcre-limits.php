@@ -43,6 +43,13 @@ $families = [
   'ws_look' => [fn($n) => '<!-- wp:a {}' . str_repeat(' ', $n) . 'x} -->', 20000000],
   'ws_look_many' => [fn($n) => '<!-- wp:a {' . str_repeat('} x', $n) . '} -->', 5000000],
   'ws_term_fail' => [fn($n) => '<!-- wp:a {} ' . str_repeat(' ', $n) . 'x<!-- wp:b -->', 20000000],
+  // long names that fail late (backtracking into name runs), then a token
+  'name_fail' => [fn($n) => '<!-- wp:' . str_repeat('a', $n) . ' x<!-- wp:b -->', 20000000],
+  'ns_fail' => [fn($n) => '<!-- wp:' . str_repeat('a', $n) . '/' . str_repeat('a', $n) . ' x<!-- wp:b -->', 10000000],
+  'ns_fail2' => [fn($n) => '<!-- wp:' . str_repeat('a', $n) . '/' . str_repeat('a', $n) . '/ <!-- wp:b -->', 10000000],
+  'name_nows' => [fn($n) => '<!-- wp:' . str_repeat('a-', $n) . 'x<!-- wp:b -->', 10000000],
+  // deeply nested JSON: one long "}" run
+  'brace_run' => [fn($n) => '<!-- wp:a ' . str_repeat('{"a":', $n) . '1' . str_repeat('}', $n) . ' /-->', 3000000],
   'ws' => [fn($n) => '<!--' . str_repeat(' ', $n) . 'wp:a' . str_repeat(' ', $n) . '-->', 20000000],
 ];
 $only = $argv[1] ?? null;

@@ -91,12 +91,9 @@ function check(FFI $ffi, string $label, string $doc): void {
     try {
         [$rc, $w, $where] = plan($ffi, $doc);
         if ($rc === 4) {
-            // Allowed only where WordPress's own result hits PCRE's limit:
-            // the plugin falls back to WP_Block_Parser, so count as passed,
-            // but report it so an unexpected UNSUPPORTED is visible.
+            // Only documents past PCRE's limit may be refused (section 2b
+            // checks those); anything else here is a failure.
             $unsupported++;
-            $pass++;
-            return;
         }
         if ($rc !== 0) {
             throw new RuntimeException("status $rc");
@@ -151,6 +148,33 @@ foreach ($snippets as $i => $s) {
     check($ffi, "snippet $i", $s);
 }
 
+// 2b. PCRE's match limit. WordPress's preg_match fails (a "no more tokens")
+// on the first two; the library must refuse them (UNSUPPORTED), and must
+// parse the others itself, identically.
+$limit_cases = [
+    ['over the limit, token', '<!-- wp:a {' . str_repeat('x}', 600000) . '} -->', 4],
+    ['over the limit, failed attempt then token',
+        '<!-- wp:a {' . str_repeat('x}', 600000) . '<!-- wp:b -->', 4],
+    ['over the limit, no token after', '<!-- wp:a {' . str_repeat('x}', 600000), 0],
+    ['under the bound', '<!-- wp:a {' . str_repeat('x}', 10000) . '} -->', 0],
+    ['deep JSON nesting is cheap for PCRE',
+        '<!-- wp:a ' . str_repeat('{"a":', 100000) . '1' . str_repeat('}', 100000) . ' /-->', 0],
+];
+foreach ($limit_cases as [$label, $doc, $want]) {
+    $m = null;
+    $pcre = preg_match('/<!--\s+(?P<closer>\/)?wp:(?P<namespace>[a-z][a-z0-9_-]*\/)?(?P<name>[a-z][a-z0-9_-]*)\s+(?P<attrs>{(?:(?:[^}]+|}+(?=})|(?!}\s+\/?-->).)*+)?}\s+)?(?P<void>\/)?-->/s', $doc, $m);
+    [$rc] = plan($ffi, $doc);
+    if ($rc !== $want) {
+        $fail++;
+        echo "FAIL limit case '$label': status $rc, want $want (PHP preg_match says ",
+            var_export($pcre, true), ")\n";
+    } elseif ($want === 0) {
+        check($ffi, "limit case $label", $doc);
+    } else {
+        $pass++;
+    }
+}
+
 // 3. Random documents from a fixed seed: pieces that exercise the tokenizer
 // and every stack path, including broken delimiters.
 mt_srand(20261124);
@@ -168,6 +192,35 @@ for ($r = 0; $r < $n_random; $r++) {
     check($ffi, "random $r", $doc);
 }
 
-echo "php cross-check: $unsupported documents answered UNSUPPORTED\n";
+// 4. Character-level random documents over the delimiter alphabet (finds
+// tokenizer corner cases the fragment generator cannot build), and
+// mutations of a real post.
+$alpha = ['<', '!', '-', '-', '>', ' ', "\n", "\v", "\f", "\xA0", 'w', 'p', ':', 'a', 'b', '/', '/',
+    '{', '}', '}', '"', '0', 'A', '_', "\x00", '<!--', '-->', 'wp:', ' wp:a ', '} '];
+$na = count($alpha);
+for ($r = 0; $r < $n_random; $r++) {
+    $doc = '';
+    $len = mt_rand(1, 60);
+    for ($k = 0; $k < $len; $k++) {
+        $doc .= $alpha[mt_rand(0, $na - 1)];
+    }
+    check($ffi, "chars $r", $doc);
+}
+$base = file_get_contents('/work/shared/corpus/blocks/gutenberg-demo.html');
+for ($r = 0; $r < intdiv($n_random, 10); $r++) {
+    $doc = $base;
+    $edits = mt_rand(1, 8);
+    for ($k = 0; $k < $edits; $k++) {
+        $pos = mt_rand(0, strlen($doc));
+        switch (mt_rand(0, 2)) {
+            case 0: $doc = substr($doc, 0, $pos) . substr($doc, $pos + mt_rand(1, 40)); break;
+            case 1: $doc = substr($doc, 0, $pos) . $alpha[mt_rand(0, $na - 1)] . substr($doc, $pos); break;
+            default: $doc = substr($doc, 0, $pos) . $parts[mt_rand(0, $np - 1)] . substr($doc, $pos); break;
+        }
+    }
+    check($ffi, "mutation $r", $doc);
+}
+
+echo "php cross-check: $unsupported unexpected UNSUPPORTED answers\n";
 echo "$pass passed, $fail failed\n";
 exit($fail === 0 ? 0 : 1);
