@@ -48,14 +48,22 @@ if ( version_compare( PHP_VERSION, '8.0', '<' ) ) {
  * Every require is inside a try: a broken or half-deployed file (ParseError, missing
  * file) must leave the site on WordPress's parser, never fatal it.
  */
+$witsper_load_error = null;
 try {
-	if ( ! class_exists( 'Witsper_FFI', false ) ) {
-		require_once __DIR__ . '/includes/class-witsper-ffi.php';
+	foreach ( array(
+		'Witsper_FFI'          => '/includes/class-witsper-ffi.php',
+		'Witsper_Block_Parser' => '/includes/class-witsper-block-parser.php',
+	) as $witsper_class => $witsper_file ) {
+		if ( class_exists( $witsper_class, false ) ) {
+			continue;
+		}
+		// A missing file would be a fatal error, not an exception: check first.
+		if ( ! is_readable( __DIR__ . $witsper_file ) ) {
+			$witsper_load_error = 'missing ' . $witsper_file;
+			break;
+		}
+		require_once __DIR__ . $witsper_file;
 	}
-	if ( ! class_exists( 'Witsper_Block_Parser', false ) ) {
-		require_once __DIR__ . '/includes/class-witsper-block-parser.php';
-	}
-	$witsper_load_error = null;
 } catch ( \Throwable $witsper_e ) {
 	$witsper_load_error = get_class( $witsper_e ) . ': ' . $witsper_e->getMessage();
 }
@@ -69,7 +77,7 @@ require_once __DIR__ . '/includes/class-witsper-site-health.php';
 require_once __DIR__ . '/includes/class-witsper-admin.php';
 
 Witsper_Plugin::boot( $witsper_load_error );
-unset( $witsper_load_error, $witsper_e );
+unset( $witsper_load_error, $witsper_e, $witsper_class, $witsper_file );
 
 register_activation_hook( __FILE__, array( 'Witsper_Plugin', 'activate' ) );
 register_deactivation_hook( __FILE__, array( 'Witsper_Plugin', 'deactivate' ) );

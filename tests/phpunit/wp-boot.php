@@ -40,7 +40,19 @@ $GLOBALS['wp_filter']['pre_http_request'][10][] = array(
 // are WordPress's, not ours, and would bury real output.
 error_reporting( E_ALL & ~E_DEPRECATED & ~E_USER_DEPRECATED );
 
-define( 'WITSPER_TEST_PLUGIN_MAIN', dirname( __DIR__, 2 ) . '/plugin/witsper-ffi/witsper-ffi.php' );
+// WITSPER_TEST_PLUGIN_COPY: load a (deliberately damaged) copy of the plugin instead of the
+// stack's, to check the plugin survives broken or missing files.
+$witsper_copy = getenv( 'WITSPER_TEST_PLUGIN_COPY' );
+define( 'WITSPER_TEST_PLUGIN_MAIN', $witsper_copy ? $witsper_copy . '/witsper-ffi.php' : dirname( __DIR__, 2 ) . '/plugin/witsper-ffi/witsper-ffi.php' );
+if ( $witsper_copy ) {
+	// Keep WordPress from also loading the stack's copy (same classes).
+	$GLOBALS['wp_filter']['option_active_plugins'][10][] = array(
+		'function'      => static function ( $plugins ) {
+			return array_values( array_diff( (array) $plugins, array( 'witsper-ffi/witsper-ffi.php' ) ) );
+		},
+		'accepted_args' => 1,
+	);
+}
 
 /*
  * A hook registered before WordPress loads (WP_Hook::build_preinitialized_hooks): when the

@@ -102,6 +102,36 @@ class FallbackTest extends Witsper_TestCase {
 	}
 
 	/**
+	 * @dataProvider broken_loaders
+	 */
+	public function test_broken_or_missing_loader_file( string $damage ): void {
+		$copy = sys_get_temp_dir() . '/witsper-copy-' . getmypid() . '/witsper-ffi';
+		exec( 'rm -rf ' . escapeshellarg( dirname( $copy ) ) . ' && mkdir -p ' . escapeshellarg( $copy ) . ' && cp -r ' . escapeshellarg( WITSPER_PLUGIN_DIR ) . '/. ' . escapeshellarg( $copy ) . ' 2>&1', $out, $rc );
+		$this->assertSame( 0, $rc, implode( "\n", $out ) );
+		try {
+			if ( 'parse-error' === $damage ) {
+				file_put_contents( $copy . '/includes/class-witsper-ffi.php', "<?php\nfinal class Witsper_FFI { this is not PHP }\n" );
+			} else {
+				unlink( $copy . '/includes/class-witsper-block-parser.php' );
+			}
+			// ffi.enable=1 in every run: in the preload run the preloaded (intact) loader
+			// would be used instead of the damaged copy.
+			$p = self::probe( array( '-d', 'ffi.enable=1' ), array( 'WITSPER_TEST_PLUGIN_COPY' => $copy ) );
+		} finally {
+			exec( 'rm -rf ' . escapeshellarg( dirname( $copy ) ) );
+		}
+		$this->assert_fallback( $p, 'loader-error' );
+		$this->assertSame( 'critical', $p['site_health']['witsper_ffi_available'] );
+	}
+
+	public static function broken_loaders(): array {
+		return array(
+			'loader with a syntax error' => array( 'parse-error' ),
+			'parser file missing'        => array( 'missing' ),
+		);
+	}
+
+	/**
 	 * Builds a library that exports the real API but answers ABI 2: what an old or newer
 	 * libwitsper installed beside this plugin looks like.
 	 */
