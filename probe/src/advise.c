@@ -1,9 +1,11 @@
 /* advise.c - measure php-fpm workers in /proc and size pm.max_children.
  *
  * Arithmetic (also printed by the command, with the real numbers):
- *   per worker  = the largest worker's Pss (its private memory plus its
- *                 share of pages shared with the master and other workers:
- *                 opcache, libraries), VmRSS when Pss cannot be read
+ *   per worker  = the largest worker's peak: its Pss now (private memory
+ *                 plus its share of the pages shared with the master and
+ *                 the other workers: opcache, libraries; VmRSS when Pss
+ *                 cannot be read) + (VmHWM - VmRSS), the extra it held at
+ *                 the high-water mark of its heaviest request
  *   available   = MemAvailable, or less when the cgroup of the master has
  *                 a memory.max: min(MemAvailable, memory.max - current)
  *   budget      = available + what the workers use now (it comes back when
@@ -12,6 +14,8 @@
  *                 least 128 MiB: page cache, MariaDB and nginx growth, a
  *                 worker that peaks above the largest one measured
  *   max_children = floor(budget / per worker), at least 1
+ * With --memory-limit-mb M it also prints the worst case, every worker at
+ * PHP's memory_limit at once: floor(budget / M).
  */
 #include "advise.h"
 
@@ -151,6 +155,7 @@ static int counts_as_worker(const struct probe_opts *o, const char *cmdline)
 struct worker {
     long long pid;
     long long rss_kb;
+    long long hwm_kb; /* VmHWM: peak resident size */
     long long pss_kb; /* -1 when unreadable */
 };
 
@@ -205,6 +210,9 @@ static int scan_proc(const struct probe_opts *o, long long master,
             if (read_proc(o, pid, "status", buf, sizeof buf) < 0 ||
                 proc_kb(buf, "VmRSS", &w->rss_kb) < 0)
                 continue; /* exited meanwhile, or a zombie */
+            if (proc_kb(buf, "VmHWM", &w->hwm_kb) < 0 ||
+                w->hwm_kb < w->rss_kb)
+                w->hwm_kb = w->rss_kb;
             if (read_proc(o, pid, "smaps_rollup", buf, sizeof buf) < 0 ||
                 proc_kb(buf, "Pss", &w->pss_kb) < 0)
                 w->pss_kb = -1;
@@ -295,6 +303,7 @@ int advise_run(const struct probe_opts *o, FILE *out, FILE *diag)
     char buf[8192], cgwhere[1100];
     size_t i;
     int use_pss = 1;
+    long long limit_kb, worst;
 
     if (s == NULL) {
         fprintf(diag, "advise: out of memory\n");
@@ -340,9 +349,10 @@ int advise_run(const struct probe_opts *o, FILE *out, FILE *diag)
             use_pss = 0;
     for (i = 0; i < s->nw; i++) {
         long long kb = use_pss ? s->w[i].pss_kb : s->w[i].rss_kb;
+        long long peak = kb + (s->w[i].hwm_kb - s->w[i].rss_kb);
         c.workers_kb += kb;
-        if (kb > c.per_worker_kb)
-            c.per_worker_kb = kb;
+        if (peak > c.per_worker_kb)
+            c.per_worker_kb = peak;
     }
     snprintf(buf, sizeof buf, "%s/meminfo", o->proc_root);
     {
@@ -358,6 +368,10 @@ int advise_run(const struct probe_opts *o, FILE *out, FILE *diag)
                                  sizeof cgwhere);
     c.reserve_mb = o->reserve_mb;
     advise_compute(&c);
+    limit_kb = o->memory_limit_mb > 0 ? o->memory_limit_mb * 1024 : -1;
+    worst = limit_kb > 0 ? c.budget_kb / limit_kb : -1;
+    if (limit_kb > 0 && worst < 1)
+        worst = 1;
 
     if (o->json) {
         fprintf(out,
@@ -366,15 +380,18 @@ int advise_run(const struct probe_opts *o, FILE *out, FILE *diag)
                 "\"mem_available_kb\":%lld,\"cgroup_limit_kb\":%lld,"
                 "\"cgroup_current_kb\":%lld,\"available_kb\":%lld,"
                 "\"reserve_kb\":%lld,\"budget_kb\":%lld,"
-                "\"max_children\":%lld,\"pids\":[",
+                "\"max_children\":%lld,\"memory_limit_kb\":%lld,"
+                "\"worst_case_children\":%lld,\"pids\":[",
                 master, s->nw, use_pss ? "Pss" : "VmRSS", c.per_worker_kb,
                 c.workers_kb, c.mem_available_kb, c.cg_limit_kb,
                 c.cg_current_kb, c.available_kb, c.reserve_kb, c.budget_kb,
-                c.max_children);
+                c.max_children, limit_kb, worst);
         for (i = 0; i < s->nw; i++)
-            fprintf(out, "%s{\"pid\":%lld,\"rss_kb\":%lld,\"pss_kb\":%lld}",
+            fprintf(out,
+                    "%s{\"pid\":%lld,\"rss_kb\":%lld,\"hwm_kb\":%lld,"
+                    "\"pss_kb\":%lld}",
                     i ? "," : "", s->w[i].pid, s->w[i].rss_kb,
-                    s->w[i].pss_kb);
+                    s->w[i].hwm_kb, s->w[i].pss_kb);
         fprintf(out, "]}\n");
         free(s);
         return 0;
@@ -382,13 +399,14 @@ int advise_run(const struct probe_opts *o, FILE *out, FILE *diag)
     fprintf(out, "php-fpm master %lld, %zu worker%s:\n", master, s->nw,
             s->nw == 1 ? "" : "s");
     for (i = 0; i < s->nw; i++) {
-        fprintf(out, "  pid %-8lld VmRSS %8.1f MiB", s->w[i].pid,
-                mib(s->w[i].rss_kb));
+        fprintf(out, "  pid %-8lld VmRSS %7.1f  VmHWM %7.1f", s->w[i].pid,
+                mib(s->w[i].rss_kb), mib(s->w[i].hwm_kb));
         if (s->w[i].pss_kb >= 0)
-            fprintf(out, "   Pss %8.1f MiB", mib(s->w[i].pss_kb));
-        fprintf(out, "\n");
+            fprintf(out, "  Pss %7.1f", mib(s->w[i].pss_kb));
+        fprintf(out, " MiB\n");
     }
-    fprintf(out, "per worker        = %10.1f MiB  (largest %s)\n",
+    fprintf(out, "per worker        = %10.1f MiB  (largest %s + VmHWM - VmRSS:"
+                 " share now + extra at its peak)\n",
             mib(c.per_worker_kb), use_pss ? "Pss" : "VmRSS");
     fprintf(out, "MemAvailable      = %10.1f MiB\n", mib(c.mem_available_kb));
     if (c.cg_limit_kb >= 0)
@@ -403,6 +421,11 @@ int advise_run(const struct probe_opts *o, FILE *out, FILE *diag)
             o->reserve_mb >= 0 ? "--reserve-mb"
                                : "10% of available + workers, >= 128 MiB");
     fprintf(out, "= budget          = %10.1f MiB\n", mib(c.budget_kb));
+    if (worst > 0)
+        fprintf(out, "worst case        = floor(%.1f / %lld) = %lld  (every "
+                     "worker at memory_limit %lld MiB)\n",
+                mib(c.budget_kb), o->memory_limit_mb, worst,
+                o->memory_limit_mb);
     fprintf(out, "pm.max_children   = floor(%.1f / %.1f) = %lld\n",
             mib(c.budget_kb), mib(c.per_worker_kb), c.max_children);
     free(s);

@@ -87,6 +87,8 @@ static const char usage[] =
     "                    the hidden NAME_status pool of pm.status_listen)\n"
     "  --reserve-mb N    memory kept for everything else (default: 10% of\n"
     "                    the memory counted, at least 128 MiB)\n"
+    "  --memory-limit-mb M  also show the worst case: every worker at PHP's\n"
+    "                    memory_limit M at once\n"
     "  --json            JSON output\n"
     "\n"
     "Exit: 0 healthy, 1 unhealthy/dead, 2 busy (status), 3 usage error.\n";

@@ -241,6 +241,12 @@ int probe_parse_args(int argc, char **argv, struct probe_opts *o, char *err,
                 return -1;
             }
             o->reserve_mb = n;
+        } else if (strcmp(name, "--memory-limit-mb") == 0) {
+            if (parse_ll(val, 1, 1LL << 30, &n) < 0) {
+                snprintf(err, errlen, "--memory-limit-mb wants a number > 0");
+                return -1;
+            }
+            o->memory_limit_mb = n;
         } else if (strcmp(name, "--proc") == 0) {
             o->proc_root = val;
         } else if (strcmp(name, "--cgroup") == 0) {

@@ -33,6 +33,7 @@ struct probe_opts {
     const char *pid_file;    /* advise: master pid */
     const char *pool;        /* advise: only this pool's workers */
     long long reserve_mb;    /* advise: -1 = default rule */
+    long long memory_limit_mb; /* advise: worst case line; 0 = none */
     const char *proc_root;   /* advise: /proc (tests use a fake tree) */
     const char *cgroup_root; /* advise: /sys/fs/cgroup */
     int json;                /* advise: JSON output */

@@ -647,7 +647,7 @@ static void write_file(const char *dir, const char *name, const char *text)
 }
 
 static void fake_proc(const char *root, int pid, int ppid, const char *comm,
-                      const char *cmdline, int rss_kb, int pss_kb)
+                      const char *cmdline, int rss_kb, int hwm_kb, int pss_kb)
 {
     char dir[512], text[512];
     snprintf(dir, sizeof dir, "%s/%d", root, pid);
@@ -655,7 +655,8 @@ static void fake_proc(const char *root, int pid, int ppid, const char *comm,
     snprintf(text, sizeof text, "%d (%s) S %d 1 1 0 -1\n", pid, comm, ppid);
     write_file(dir, "stat", text);
     write_file(dir, "cmdline", cmdline);
-    snprintf(text, sizeof text, "Name:\t%s\nVmRSS:\t  %d kB\n", comm, rss_kb);
+    snprintf(text, sizeof text, "Name:\t%s\nVmHWM:\t%d kB\nVmRSS:\t  %d kB\n",
+             comm, hwm_kb, rss_kb);
     write_file(dir, "status", text);
     if (pss_kb >= 0) {
         snprintf(text, sizeof text, "Rss: %d kB\nPss:  %d kB\n", rss_kb,
@@ -718,15 +719,17 @@ static void test_advise(struct harness *h)
         return;
     }
     fake_proc(root, 100, 1, "php-fpm8.2",
-              "php-fpm: master process (/etc/fpm.conf)", 30000, 9000);
+              "php-fpm: master process (/etc/fpm.conf)", 30000, 30000, 9000);
+    /* peak 40 + (60 - 50) = 50 MiB */
     fake_proc(root, 101, 100, "php-fpm8.2", "php-fpm: pool www", 51200,
-              40960);
+              61440, 40960);
+    /* peak 30 + 0 = 30 MiB; VmHWM below VmRSS is read as VmRSS */
     fake_proc(root, 102, 100, "php-fpm8.2", "php-fpm: pool www", 40000,
-              30720);
+              100, 30720);
     fake_proc(root, 103, 100, "php-fpm8.2", "php-fpm: pool www_status",
-              20000, 8000);
-    fake_proc(root, 104, 1, "nginx", "nginx: worker", 9999, 9999);
-    fake_proc(root, 105, 100, "sh", "sh -c x", 9999, 9999);
+              20000, 90000, 8000);
+    fake_proc(root, 104, 1, "nginx", "nginx: worker", 9999, 99999, 9999);
+    fake_proc(root, 105, 100, "sh", "sh -c x", 9999, 99999, 9999);
     write_file(root, "meminfo",
                "MemTotal: 4000000 kB\nMemAvailable:    2048000 kB\n");
     snprintf(cg, sizeof cg, "%s/cg", root);
@@ -739,7 +742,8 @@ static void test_advise(struct harness *h)
 
     {
         char line[1024];
-        snprintf(line, sizeof line, "advise --proc %s --cgroup %s", root,
+        snprintf(line, sizeof line,
+                 "advise --proc %s --cgroup %s --memory-limit-mb 128", root,
                  cg);
         INT_EQ(h, parse(&o, err, line), 0, "advise args");
     }
@@ -747,15 +751,19 @@ static void test_advise(struct harness *h)
     rc = advise_run(&o, out, stderr);
     fclose(out);
     INT_EQ(h, rc, 0, "advise on fake /proc");
-    /* workers 101+102 (Pss 40+30 MiB); available = min(2000, 1024-512)
-     * = 512 MiB; reserve 128; budget 512+70-128 = 454 MiB; /40 = 11 */
+    /* workers 101+102 (Pss 40+30 MiB, peaks 50 and 30); available =
+     * min(2000, 1024-512) = 512 MiB; reserve 128; budget 512+70-128 = 454
+     * MiB; / 50 = 9; worst case at memory_limit 128: 454 / 128 = 3 */
     OK(h, text && strstr(text, "php-fpm master 100, 2 workers") != NULL,
        "master and pool workers found, status pool left out");
-    OK(h, text && strstr(text, "per worker        =       40.0 MiB") != NULL,
-       "per worker = largest Pss");
+    OK(h, text && strstr(text, "per worker        =       50.0 MiB") != NULL,
+       "per worker = largest Pss + VmHWM - VmRSS");
     OK(h, text && strstr(text, "= budget          =      454.0 MiB") != NULL,
        "budget shown");
-    OK(h, text && strstr(text, "pm.max_children   = floor(454.0 / 40.0) = 11")
+    OK(h, text && strstr(text, "worst case        = floor(454.0 / 128) = 3")
+                   != NULL,
+       "worst case at memory_limit");
+    OK(h, text && strstr(text, "pm.max_children   = floor(454.0 / 50.0) = 9")
                    != NULL,
        "recommendation with arithmetic");
     if (h->failed && text)
@@ -765,7 +773,7 @@ static void test_advise(struct harness *h)
 
     /* a second master: ambiguous without --pid-file */
     fake_proc(root, 200, 1, "php-fpm8.2", "php-fpm: master process (b)",
-              30000, 9000);
+              30000, 30000, 9000);
     out = open_memstream(&text, &tlen);
     rc = advise_run(&o, out, out);
     fclose(out);
@@ -786,8 +794,11 @@ static void test_advise(struct harness *h)
     rc = advise_run(&o, out, stderr);
     fclose(out);
     INT_EQ(h, rc, 0, "advise --pid-file --json");
-    OK(h, text && strstr(text, "\"max_children\":14,") != NULL,
-       "JSON: (512+70)/40 = 14 with no reserve");
+    OK(h, text && strstr(text, "\"max_children\":11,") != NULL,
+       "JSON: (512+70)/50 = 11 with no reserve");
+    OK(h, text && strstr(text, "{\"pid\":101,\"rss_kb\":51200,\"hwm_kb\":"
+                               "61440,\"pss_kb\":40960}") != NULL,
+       "JSON: per-worker numbers");
     free(text);
     {
         char cmd[700];

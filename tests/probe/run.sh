@@ -160,13 +160,17 @@ check "advise VmRSS per worker matches /proc" test "$close" = 1
 avail=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
 check "advise MemAvailable matches /proc/meminfo (10%)" jqe --argjson a "$avail" \
   '(.mem_available_kb - $a | fabs) <= $a / 10' <<<"$adv"
-check "advise per worker = largest Pss of the workers" jqe \
-  '.per_worker_kb == ([.pids[].pss_kb] | max) and .per_worker_kb > 0' <<<"$adv"
+check "advise per worker = largest Pss + VmHWM - VmRSS of the workers" jqe \
+  '.per_worker_kb == ([.pids[] | .pss_kb + .hwm_kb - .rss_kb] | max) and
+   .per_worker_kb > 0 and ([.pids[] | .hwm_kb >= .rss_kb] | all)' <<<"$adv"
 check "advise arithmetic: budget and max_children" jqe '
   .budget_kb == .available_kb + .workers_kb - .reserve_kb and
   .max_children == ((.budget_kb / .per_worker_kb) | floor) and
   .workers_kb == ([.pids[].pss_kb] | add)' <<<"$adv"
-run "advise (text) shows the arithmetic" 0 "$probe" advise --pid-file "$WITSPER_FPM_PID"
+run "advise (text) shows the arithmetic" 0 \
+  "$probe" advise --pid-file "$WITSPER_FPM_PID" --memory-limit-mb 512
+check "advise text shows the worst case at memory_limit" \
+  grep -qE '^worst case        = floor\([0-9.]+ / 512\) = [0-9]+ ' <<<"$out"
 check "advise text ends with the recommendation" \
   grep -qE '^pm.max_children   = floor\([0-9.]+ / [0-9.]+\) = [0-9]+$' <<<"$out"
 echo "$out" | sed 's/^/  | /'
