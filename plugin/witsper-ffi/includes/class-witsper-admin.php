@@ -94,8 +94,7 @@ final class Witsper_Admin {
 	 * admin-post.php?action=witsper_selftest: re-run the self-test on demand.
 	 */
 	public static function handle_selftest(): void {
-		$cap = is_multisite() ? 'manage_network_options' : 'manage_options';
-		if ( ! current_user_can( $cap ) ) {
+		if ( ! current_user_can( self::selftest_capability() ) ) {
 			wp_die( esc_html__( 'Sorry, you are not allowed to run the Witsper self-test.', 'witsper-ffi' ), 403 );
 		}
 		check_admin_referer( 'witsper_selftest' );
@@ -103,6 +102,13 @@ final class Witsper_Admin {
 		$back = wp_get_referer();
 		wp_safe_redirect( $back ? $back : admin_url( 'tools.php?page=' . self::PAGE ) );
 		exit;
+	}
+
+	/**
+	 * Who may re-run the self-test: its result applies to the whole network on multisite.
+	 */
+	public static function selftest_capability(): string {
+		return is_multisite() ? 'manage_network_options' : 'manage_options';
 	}
 
 	/**
@@ -139,11 +145,14 @@ final class Witsper_Admin {
 				echo '</tbody></table>';
 			}
 		}
-		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '">';
-		echo '<input type="hidden" name="action" value="witsper_selftest" />';
-		wp_nonce_field( 'witsper_selftest' );
-		submit_button( __( 'Run the self-test now', 'witsper-ffi' ), 'secondary' );
-		echo '</form>';
+		// The result is network-wide on multisite, so only network admins may re-run it there.
+		if ( current_user_can( self::selftest_capability() ) ) {
+			echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '">';
+			echo '<input type="hidden" name="action" value="witsper_selftest" />';
+			wp_nonce_field( 'witsper_selftest' );
+			submit_button( __( 'Run the self-test now', 'witsper-ffi' ), 'secondary' );
+			echo '</form>';
+		}
 		printf(
 			'<p>%s <code>%s</code></p></div>',
 			esc_html__( 'Health endpoint:', 'witsper-ffi' ),
