@@ -27,6 +27,14 @@ command -v phpunit >/dev/null || fail_out "phpunit not installed (apt-get instal
 phpunit_bin=$(command -v phpunit)
 export WITSPER_WP_ROOT WITSPER_URL
 
+# Whatever a killed or crashed run left behind (render posts, multisite tables) goes.
+cleanup() {
+  local out
+  out=$(timeout 60 php tests/phpunit/helpers/cleanup.php 2>/dev/null | grep -a '^WITSPER-PROBE-JSON' || true)
+  [[ $out == *'"removed":0'* ]] || echo "cleanup: ${out:-cleanup.php failed}" >&2
+}
+trap cleanup EXIT
+
 logdir=${WITSPER_VAR:-$root/var}/test-logs/phpunit
 mkdir -p "$logdir"
 
