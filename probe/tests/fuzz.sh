@@ -9,11 +9,11 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 bin=build/fuzz_response
 work=fuzz/corpus-work
-art=build/fuzz-artifacts
+art=build/fuzz-artifacts-$$ # per run: a long and a short run may overlap
 mkdir -p "$work" "$art"
 rm -f "$art"/crash-* "$art"/leak-* "$art"/timeout-* "$art"/oom-*
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -rf "$log" "$art"' EXIT
 
 rc=0
 # -timeout: one input taking > 5 s is a bug (the parser is linear);
