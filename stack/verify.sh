@@ -29,8 +29,18 @@ compose=${COMPOSE:-0}
 [[ $compose == 0 || $compose == '' ]] && compose=0 || compose=1
 
 if ((compose)); then
-  read -r -a dc <<<"${WITSPER_COMPOSE_CMD:-docker compose}"
+  # Compose v2 (docker compose) if the plugin is there, else the v1 docker-compose.
+  if [[ -z ${WITSPER_COMPOSE_CMD:-} ]]; then
+    WITSPER_COMPOSE_CMD='docker compose'
+    docker compose version >/dev/null 2>&1 || WITSPER_COMPOSE_CMD=docker-compose
+  fi
+  read -r -a dc <<<"$WITSPER_COMPOSE_CMD"
   cd "$WITSPER_ROOT"
+  if [[ -z $("${dc[@]}" ps -q wordpress 2>/dev/null) ]]; then
+    echo "FAIL  the Compose stack runs (no wordpress container: docker compose up -d --build)"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
   url=http://127.0.0.1:${WITSPER_HTTP_PORT:-8080}
   checks_dir=/usr/local/share/witsper/checks
   wp_host=127.0.0.1:${WITSPER_HTTP_PORT:-8080}

@@ -66,6 +66,22 @@ state_digest() {
      -print0 2>/dev/null | sort -z | xargs -0 sha256sum)
 }
 
+# --- docker-compose.yml ----------------------------------------------------------------
+# No Docker engine here: the file is validated (schema, interpolation, anchors) by the
+# Compose client, v2 if present, else Debian's v1 docker-compose.
+if docker compose version >/dev/null 2>&1; then dcc=(docker compose)
+elif command -v docker-compose >/dev/null; then dcc=(docker-compose)
+else dcc=(); fi
+if ((${#dcc[@]})); then
+  expect "${dcc[*]} config -q passes (no .env)" "${dcc[@]}" -f docker-compose.yml config -q
+  expect "${dcc[*]} config -q passes with .env.example" \
+    "${dcc[@]}" -f docker-compose.yml --env-file .env.example config -q
+  expect "docker-compose.yml publishes no database port" \
+    bash -c "! '${dcc[0]}' ${dcc[1]:-} -f docker-compose.yml config 2>/dev/null | sed -n '/^  db:/,/^  [a-z]/p' | grep -q 'ports:'"
+else
+  echo "SKIP  docker compose config -q (no Compose client: apt-get install docker-compose)"
+fi
+
 # --- cold up ---------------------------------------------------------------------------
 new_var
 t0=$SECONDS

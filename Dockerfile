@@ -1,0 +1,132 @@
+# syntax=docker/dockerfile:1
+# Witsper: WordPress on php-fpm 8.2 with FFI, libwitsper and the witsper-ffi plugin.
+#   docker compose up -d --build          (see docker-compose.yml and README.md)
+#
+# Base: the official wordpress:fpm image, pinned to its PHP 8.2 variant (the plain
+# `fpm` tag follows the newest PHP). It is Debian/glibc. Never the -alpine variants
+# (or wordpress:cli): musl has a small default thread stack and different dlopen/TLS
+# behaviour, and native code loaded through FFI is where that shows up as SIGSEGV.
+ARG WORDPRESS_IMAGE=wordpress:php8.2-fpm
+
+# ---------------------------------------------------------------------------------------
+# Builder: compiles the project's C code (libwitsper, fpm-probe) on the very same base,
+# so the artifacts link against the glibc they will run with.
+FROM ${WORDPRESS_IMAGE} AS builder
+RUN set -eux; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends gcc make libc6-dev; \
+    rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY native/ native/
+COPY probe/ probe/
+# Stale host build output must not leak in (and .dockerignore keeps it out anyway).
+RUN set -eux; \
+    rm -rf native/build probe/build; \
+    make -C native; \
+    make -C probe; \
+    # Installs libwitsper.so.1 (+ .so link), witsper.h, witsper_ffi.h, witsper.pc.
+    make -C native install PREFIX=/usr/local DESTDIR=/out; \
+    install -D -m 0755 probe/build/fpm-probe /out/usr/local/bin/fpm-probe
+
+# ---------------------------------------------------------------------------------------
+FROM ${WORDPRESS_IMAGE}
+
+# FFI is not compiled into the official PHP images. Build it against libffi-dev, then
+# drop the -dev packages but keep the runtime libffi the extension links to (the same
+# "apt-mark manual what ldd needs" dance as the official php Dockerfile).
+RUN set -eux; \
+    savedAptMark="$(apt-mark showmanual)"; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends libffi-dev; \
+    docker-php-ext-install ffi; \
+    apt-mark auto '.*' > /dev/null; \
+    [ -z "$savedAptMark" ] || apt-mark manual $savedAptMark; \
+    find /usr/local/lib/php/extensions -type f -name '*.so' -exec ldd '{}' ';' \
+      | awk '/=>/ { so = $(NF-1); if (index(so, "/usr/local/") == 1) { next }; gsub("^/(usr/)?", "", so); printf "*%s\n", so }' \
+      | sort -u | xargs -r dpkg-query --search | cut -d: -f1 | sort -u | xargs -r apt-mark manual; \
+    apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; \
+    rm -rf /var/lib/apt/lists/*; \
+    # A missing runtime library would only show at run time: fail the build instead.
+    ! ldd "$(php -r 'echo ini_get("extension_dir");')/ffi.so" | grep 'not found'
+
+# WP-CLI in this image, not the official wordpress:cli image: that one is Alpine/musl
+# without FFI and cannot load an FFI plugin. The phar is checked twice: its SHA-512
+# against the checksum published with the release, and its GPG signature against the
+# WP-CLI release key (the key the official wordpress:cli image pins).
+ARG WP_CLI_VERSION=2.11.0
+ARG WP_CLI_GPG_KEY=63AF7AA15067C05616FDDD88A3A2E8F226F0BC06
+RUN set -eux; \
+    savedAptMark="$(apt-mark showmanual)"; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends gnupg dirmngr; \
+    base="https://github.com/wp-cli/wp-cli/releases/download/v${WP_CLI_VERSION}/wp-cli-${WP_CLI_VERSION}.phar"; \
+    curl -fsSL -o /usr/local/bin/wp "$base"; \
+    curl -fsSL -o /tmp/wp.sha512 "$base.sha512"; \
+    curl -fsSL -o /tmp/wp.asc "$base.asc"; \
+    echo "$(cut -d' ' -f1 /tmp/wp.sha512)  /usr/local/bin/wp" | sha512sum -c -; \
+    export GNUPGHOME="$(mktemp -d)"; \
+    gpg --batch --keyserver keyserver.ubuntu.com --recv-keys "$WP_CLI_GPG_KEY"; \
+    gpg --batch --verify /tmp/wp.asc /usr/local/bin/wp; \
+    gpgconf --kill all; \
+    rm -rf "$GNUPGHOME" /tmp/wp.sha512 /tmp/wp.asc; \
+    chmod 0755 /usr/local/bin/wp; \
+    apt-mark auto '.*' > /dev/null; \
+    [ -z "$savedAptMark" ] || apt-mark manual $savedAptMark; \
+    apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; \
+    rm -rf /var/lib/apt/lists/*; \
+    wp --allow-root --version
+
+# libwitsper in /usr/local/lib; ldconfig makes the soname libwitsper.so.1 resolvable,
+# which is what witsper_ffi.h's FFI_LIB names (preload mode) and the plugin's last
+# lookup step uses (mode true). fpm-probe is the health check and the verify client.
+COPY --from=builder /out/usr/local/ /usr/local/
+RUN set -eux; \
+    ldconfig; \
+    ldconfig -p | grep -q 'libwitsper.so.1 '; \
+    mkdir -p /usr/local/share/witsper; \
+    cp /usr/local/include/witsper_ffi.h /usr/local/share/witsper/witsper_ffi.h
+
+# The project's php.ini as the last conf.d drop-in ("zz-" sorts after docker-php-ext-*),
+# and the pool file after docker.conf, www.conf and zz-docker.conf ("zz-w" > "zz-d").
+COPY php.ini "$PHP_INI_DIR/conf.d/zz-witsper.ini"
+COPY php-fpm.conf /usr/local/etc/php-fpm.d/zz-witsper.conf
+# make verify's check scripts (run through FastCGI by fpm-probe; outside the web root).
+COPY stack/checks/ /usr/local/share/witsper/checks/
+COPY --chmod=0755 stack/docker-entrypoint.sh /usr/local/bin/witsper-entrypoint
+
+# The plugin goes into the image's WordPress source; the official entrypoint copies
+# /usr/src/wordpress into the (empty) /var/www/html volume on first start. Preload mode
+# preloads the loader from here too: immutable, and always matching this image's library.
+COPY --chown=www-data:www-data plugin/witsper-ffi/ /usr/src/wordpress/wp-content/plugins/witsper-ffi/
+
+# What php.ini and php-fpm.conf expand (${...}); see the comments in those files.
+# WITSPER_FFI_MODE (true | preload) is the one to set; the entrypoint derives the
+# two preload paths from it.
+ENV WITSPER_FFI_MODE=true \
+    WITSPER_FFI_PRELOAD="" \
+    WITSPER_OPCACHE_PRELOAD="" \
+    WITSPER_FPM_ERROR_LOG=/proc/self/fd/2 \
+    WITSPER_FPM_LISTEN=9000 \
+    WITSPER_FPM_STATUS_LISTEN=9001 \
+    WITSPER_FPM_MAX_REQUESTS=1000 \
+    WITSPER_FPM_SLOWLOG=/proc/self/fd/2 \
+    WITSPER_LIB="" \
+    WITSPER_WP_ROOT=/var/www/html
+
+# Smoke test at build time: the build fails unless php-fpm's configuration (both files,
+# with the environment above) is valid, FFI is loaded, and the library answers through
+# FFI in mode true. (Preload mode is checked at run time by `make verify COMPOSE=1`.)
+RUN set -eux; \
+    php-fpm -t; \
+    php -m | grep -qx FFI; \
+    php -d ffi.enable=true -r ' \
+      $ffi = FFI::cdef("const char *witsper_version(void); int witsper_abi(void);", "libwitsper.so.1"); \
+      if ($ffi->witsper_abi() !== 1) { fwrite(STDERR, "libwitsper ABI mismatch\n"); exit(1); } \
+      echo "libwitsper ", FFI::string($ffi->witsper_version()), " via FFI: ok\n";'
+
+# pm.status_listen (9001) answers health checks even when every worker on 9000 is busy.
+EXPOSE 9000 9001
+# SIGQUIT is php-fpm's graceful stop: running requests finish (process_control_timeout).
+STOPSIGNAL SIGQUIT
+ENTRYPOINT ["witsper-entrypoint"]
+CMD ["php-fpm"]
