@@ -17,11 +17,16 @@ corpus=${BENCH_CORPUS:-$root/../shared/corpus/blocks}
 
 mkdir -p var
 results=()
+# On a shared machine (CI, other suites running) preemption hits the two
+# parsers unevenly; a higher priority keeps the medians closer to CPU cost.
+# Only root may raise it; others run at normal priority.
+prio=()
+if nice -n -10 true 2>/dev/null; then prio=(nice -n -10); fi
 for mode in true preload; do
   read -r -a flags <<<"$(tests/lib/php-mode.sh "$mode")"
   out=var/bench-$mode.json
   echo "bench: mode $mode ($corpus)"
-  php "${flags[@]}" -d opcache.enable=1 -d opcache.enable_cli=1 -d memory_limit=-1 \
+  "${prio[@]}" php "${flags[@]}" -d opcache.enable=1 -d opcache.enable_cli=1 -d memory_limit=-1 \
     bench/bench.php "$mode" "$corpus" "$out"
   results+=("$out")
 done
