@@ -56,12 +56,14 @@ for mode in "${modes[@]}"; do
   WITSPER_TEST_MODE=$mode WITSPER_PHP_ARGS="$args" \
     timeout -k 5 100 php $args "$phpunit_bin" -c tests/phpunit/phpunit.xml.dist \
       --log-junit "$junit" ${PHPUNIT_ARGS:-} 2>&1 | tee "$logdir/$mode.log" || rc=$?
-  # Counts from PHPUnit's own JUnit report: passed = tests - failures - errors - skipped.
+  # Counts from PHPUnit's own JUnit report: failed = failures + errors + warnings,
+  # passed = tests - failed - skipped.
   if counts=$(php -r '
       $x = @simplexml_load_file($argv[1]);
       if (!$x || !isset($x->testsuite[0])) exit(1);
       $s = $x->testsuite[0];
-      $t = (int) $s["tests"]; $f = (int) $s["failures"] + (int) $s["errors"];
+      $t = (int) $s["tests"];
+      $f = (int) $s["failures"] + (int) $s["errors"] + (int) $s["warnings"];
       $k = (int) $s["skipped"];
       echo ($t - $f - $k), " ", $f, " ", $k;' "$junit"); then
     read -r p f k <<<"$counts"
