@@ -197,3 +197,21 @@ function witsper_diff_mutants(): array {
 		'unclosed'     => 'Witsper_Diff_Mutant_Unclosed',
 	);
 }
+
+/**
+ * Not a mutant: WordPress's parser, recording whether PCRE failed (preg_match() === false,
+ * e.g. JIT stack limit) on some token. Used to check that the documents the library rejects
+ * with WITSPER_E_UNSUPPORTED are ones where WordPress's result depends on PCRE limits.
+ */
+class Witsper_Diff_Pcre_Watch extends Witsper_Diff_Mutant {
+	/** @var string|null preg_last_error_msg() of the first failure. */
+	public $pcre_error = null;
+
+	function next_token() {
+		$r = preg_match( self::WP_REGEX, $this->document, $m, PREG_OFFSET_CAPTURE, $this->offset );
+		if ( false === $r && null === $this->pcre_error ) {
+			$this->pcre_error = preg_last_error_msg() . ' at offset ' . $this->offset;
+		}
+		return parent::next_token();
+	}
+}
