@@ -77,6 +77,10 @@ for mode in "${modes[@]}"; do
   report+=("$(printf '%-8s %3d passed, %d failed, %d skipped (exit %d)' "$mode" "$p" "$f" "$k" "$rc")")
 done
 
+# Clean up now rather than on exit, so the summary stays the last line.
+cleanup
+trap - EXIT
+
 echo
 echo "=== phpunit summary"
 printf '%s\n' "${report[@]}"
