@@ -7,7 +7,7 @@
  *   --mode=LABEL         FFI mode this process runs in (true|preload), checked against
  *                        Witsper_FFI::status() and used in failure file names
  *   --suites=a,b         sub-suites to run (default: all): spec wordpress corpus generated
- *                        mutated regressions
+ *                        mutated limits regressions
  *   --candidate=C        native (default) | wp (the oracle against itself) | mutant:NAME
  *   --selfcheck          run every mutant (and the oracle itself) over a sample and require
  *                        each mutant to be caught and the oracle to pass
@@ -71,6 +71,7 @@ require __DIR__ . '/lib/generator.php';
 require __DIR__ . '/lib/sources.php';
 require __DIR__ . '/lib/plan.php';
 require __DIR__ . '/lib/mutants.php';
+require __DIR__ . '/lib/limits.php';
 
 /* ------------------------------------------------------------------- inputs ---- */
 
@@ -129,6 +130,9 @@ function witsper_diff_suites( string $repo, string $var, string $wp_root, int $s
 				yield "mut#$k" => Witsper_Diff_Generator::mutant( $seed, $k, $pool )[0];
 			}
 		},
+		'limits'      => static function () {
+			return witsper_diff_limit_docs();
+		},
 		'regressions' => static function () {
 			return witsper_diff_dir_docs( __DIR__ . '/regressions' );
 		},
@@ -144,7 +148,7 @@ function witsper_diff_find( array $suites, string $name, int $seed, array $ctx )
 	if ( preg_match( '/^mut#(\d+)$/', $name, $m ) ) {
 		return Witsper_Diff_Generator::mutant( $seed, (int) $m[1], witsper_diff_mutation_pool( ...$ctx ) )[0];
 	}
-	foreach ( array( 'spec', 'wordpress', 'corpus', 'regressions' ) as $s ) {
+	foreach ( array( 'spec', 'wordpress', 'corpus', 'limits', 'regressions' ) as $s ) {
 		foreach ( $suites[ $s ]() as $n => $d ) {
 			if ( $n === $name ) {
 				return $d;
