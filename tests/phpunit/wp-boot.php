@@ -52,6 +52,14 @@ if ( $witsper_copy ) {
 		},
 		'accepted_args' => 1,
 	);
+	// Network-activated on a multisite stack: WordPress loads it before muplugins_loaded.
+	$GLOBALS['wp_filter']['site_option_active_sitewide_plugins'][10][] = array(
+		'function'      => static function ( $plugins ) {
+			unset( $plugins['witsper-ffi/witsper-ffi.php'] );
+			return $plugins;
+		},
+		'accepted_args' => 1,
+	);
 }
 
 /*

@@ -36,7 +36,7 @@ class LifecycleTest extends Witsper_TestCase {
 
 	public function test_uninstall_removes_options(): void {
 		Witsper_Plugin::run_and_store_selftest();
-		$this->assertNotFalse( get_option( Witsper_Plugin::OPTION_SELFTEST ) );
+		$this->assertIsArray( Witsper_Plugin::selftest_result() );
 		if ( ! defined( 'WP_UNINSTALL_PLUGIN' ) ) {
 			define( 'WP_UNINSTALL_PLUGIN', self::PLUGIN );
 		}
