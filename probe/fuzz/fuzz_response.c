@@ -7,17 +7,21 @@
  *   bit  2    tiny STDOUT buffer (13 bytes) instead of 4 KiB
  *   bit  3    no STDERR buffer
  *   bits 4-7  feeding: all at once, or chunks of 1..15 bytes
+ * The same bytes also go through the encoder (read as name-value pairs +
+ * STDIN, encoded, decoded back: must round-trip).
  * Invariants are checked with __builtin_trap() so a broken one is a crash.
  * Build: clang -fsanitize=fuzzer,address,undefined (see probe/Makefile).
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fcgi.h"
 #include "status.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static void check_params(const uint8_t *data, size_t size);
 
 #define CHECK(c)                                                             \
     do {                                                                     \
@@ -63,6 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opt = data[0];
     data++;
     size--;
+    check_params(data, size);
 
     memset(&p, 0, sizeof p);
     p.request_id = ids[opt & 3];
@@ -106,16 +111,83 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             CHECK(v >= r.headers && v + vlen <= r.headers + r.headers_len);
         check_status(r.body, r.body_len);
     }
-    /* the same bytes as a name-value stream (GET_VALUES_RESULT format) */
-    for (pos = 0; pos < size;) {
-        struct fcgi_param nv;
-        size_t n = fcgi_decode_param(data + pos, size - pos, &nv);
-        if (n == 0)
-            break;
-        CHECK(n <= size - pos);
-        /* <=: the long form may encode a short length */
-        CHECK(fcgi_param_size(&nv) <= n);
-        pos += n;
-    }
     return 0;
+}
+
+/* Encoder round trip: the request built from these parameters and this
+ * STDIN must be well framed and give back exactly the same bytes. */
+static void check_encoder(const struct fcgi_param *ps, size_t n,
+                          const unsigned char *in, size_t in_len)
+{
+    size_t len = fcgi_encode_request(NULL, 0, 0x1234, ps, n, in, in_len);
+    size_t pos = 0, got_in = 0, k = 0, pstream_len = 0, i;
+    unsigned char *req, *pstream;
+    int stage = 0; /* 0 begin, 1 params, 2 stdin, 3 done */
+
+    CHECK(len >= 32);
+    req = malloc(len);
+    pstream = malloc(len);
+    CHECK(req != NULL && pstream != NULL);
+    CHECK(fcgi_encode_request(req, len, 0x1234, ps, n, in, in_len) == len);
+    while (pos < len) {
+        size_t clen, plen;
+        int type;
+        CHECK(len - pos >= 8 && req[pos] == 1);
+        CHECK(req[pos + 2] == 0x12 && req[pos + 3] == 0x34);
+        type = req[pos + 1];
+        clen = ((size_t)req[pos + 4] << 8) | req[pos + 5];
+        plen = req[pos + 6];
+        CHECK((clen + plen) % 8 == 0 && len - pos - 8 >= clen + plen);
+        if (stage == 0) {
+            CHECK(type == FCGI_BEGIN_REQUEST && clen == 8);
+            stage = 1;
+        } else if (stage == 1) {
+            CHECK(type == FCGI_PARAMS);
+            memcpy(pstream + pstream_len, req + pos + 8, clen);
+            pstream_len += clen;
+            if (clen == 0)
+                stage = 2;
+        } else {
+            CHECK(stage == 2 && type == FCGI_STDIN);
+            CHECK(clen <= in_len - got_in);
+            CHECK(memcmp(req + pos + 8, in + got_in, clen) == 0);
+            got_in += clen;
+            if (clen == 0)
+                stage = 3;
+        }
+        pos += 8 + clen + plen;
+    }
+    CHECK(stage == 3 && got_in == in_len);
+    for (i = 0; i < pstream_len; k++) {
+        struct fcgi_param nv;
+        size_t c = fcgi_decode_param(pstream + i, pstream_len - i, &nv);
+        CHECK(c > 0 && k < n);
+        CHECK(nv.name_len == ps[k].name_len);
+        CHECK(nv.value_len == ps[k].value_len);
+        CHECK(memcmp(nv.name, ps[k].name, nv.name_len) == 0);
+        CHECK(memcmp(nv.value, ps[k].value, nv.value_len) == 0);
+        i += c;
+    }
+    CHECK(k == n);
+    free(req);
+    free(pstream);
+}
+
+/* The input read as a name-value stream (GET_VALUES_RESULT format), then
+ * fed to the encoder; what follows the pairs is the STDIN. */
+static void check_params(const uint8_t *data, size_t size)
+{
+    struct fcgi_param ps[16];
+    size_t n = 0, pos = 0;
+    while (pos < size && n < 16) {
+        size_t c = fcgi_decode_param(data + pos, size - pos, &ps[n]);
+        if (c == 0)
+            break;
+        CHECK(c <= size - pos);
+        /* <=: the long form may encode a short length */
+        CHECK(fcgi_param_size(&ps[n]) <= c);
+        pos += c;
+        n++;
+    }
+    check_encoder(ps, n, data + pos, size - pos);
 }

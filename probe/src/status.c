@@ -136,7 +136,8 @@ static int read_number(struct lexer *lx, long long *v, int *ok)
                lx->s[lx->pos] <= '9')
             lx->pos++;
     }
-    if (lx->pos < lx->len && (lx->s[lx->pos] == 'e' || lx->s[lx->pos] == 'E')) {
+    if (lx->pos < lx->len &&
+        (lx->s[lx->pos] == 'e' || lx->s[lx->pos] == 'E')) {
         *ok = 0;
         lx->pos++;
         if (lx->pos < lx->len &&
