@@ -107,7 +107,7 @@ ENV WITSPER_FFI_MODE=true \
     WITSPER_OPCACHE_PRELOAD="" \
     WITSPER_FPM_ERROR_LOG=/proc/self/fd/2 \
     WITSPER_FPM_LISTEN=9000 \
-    WITSPER_FPM_STATUS_LISTEN=9001 \
+    WITSPER_FPM_STATUS_LISTEN=127.0.0.1:9001 \
     WITSPER_FPM_MAX_REQUESTS=1000 \
     WITSPER_FPM_SLOWLOG=/proc/self/fd/2 \
     WITSPER_LIB="" \
@@ -124,8 +124,9 @@ RUN set -eux; \
       if ($ffi->witsper_abi() !== 1) { fwrite(STDERR, "libwitsper ABI mismatch\n"); exit(1); } \
       echo "libwitsper ", FFI::string($ffi->witsper_version()), " via FFI: ok\n";'
 
-# pm.status_listen (9001) answers health checks even when every worker on 9000 is busy.
-EXPOSE 9000 9001
+# The pool, for nginx. The status listener (pm.status_listen, 127.0.0.1:9001) stays on
+# the container's loopback: the health check and `make verify COMPOSE=1` run inside it.
+EXPOSE 9000
 # SIGQUIT is php-fpm's graceful stop: running requests finish (process_control_timeout).
 STOPSIGNAL SIGQUIT
 ENTRYPOINT ["witsper-entrypoint"]

@@ -377,13 +377,19 @@ fpm_fingerprint() {
   true
 }
 
+# Test the new config before anything is stopped: a typo (or an ffi.preload that cannot
+# load) is reported as such, and the running php-fpm keeps serving.
+fpm_configtest() {
+  local env_args=()
+  mapfile -t env_args <"$V_ETC/php-fpm.env"
+  env -i "${env_args[@]}" "$PHP_FPM_BIN" --fpm-config "$V_ETC/php-fpm.conf" -t \
+    >"$V_LOG/php-fpm-configtest.log" 2>&1 ||
+    { cat "$V_LOG/php-fpm-configtest.log"; die "php-fpm configuration test failed (php-fpm left as it was)"; }
+}
+
 start_fpm() {
   local env_args=()
   mapfile -t env_args <"$V_ETC/php-fpm.env"
-  # Test the config first, so a typo is reported as such (not as "did not start").
-  env -i "${env_args[@]}" "$PHP_FPM_BIN" --fpm-config "$V_ETC/php-fpm.conf" -t \
-    >"$V_LOG/php-fpm-configtest.log" 2>&1 ||
-    { cat "$V_LOG/php-fpm-configtest.log"; die "php-fpm configuration test failed"; }
   # A marker line: make verify counts crash lines after the last start by these scripts.
   printf '[%s] WITSPER: php-fpm started by stack/up.sh (ffi mode %s)\n' \
     "$(date -u '+%d-%b-%Y %H:%M:%S')" "$WITSPER_FFI_MODE" >>"$FPM_LOG"
@@ -407,9 +413,12 @@ ensure_fpm() {
   [[ -f $V_RUN/php-fpm.fingerprint ]] && have=$(<"$V_RUN/php-fpm.fingerprint")
   if pid_alive "$FPM_PID"; then
     if [[ $want == "$have" && $mode != --fpm-restart ]]; then return 0; fi
+    fpm_configtest
     log "php-fpm settings changed (or restart asked): restarting php-fpm only"
     # SIGQUIT = graceful: workers finish their current request first.
     stop_pidfile php-fpm "$FPM_PID" QUIT 15
+  else
+    fpm_configtest
   fi
   start_fpm
 }
