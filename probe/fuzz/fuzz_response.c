@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fcgi_parser p;
     struct cgi_response r;
     uint8_t opt;
-    size_t chunk, pos;
+    size_t chunk;
     int rc = 0;
 
     if (size == 0)
@@ -81,6 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (chunk == 0) {
         rc = fcgi_parser_feed(&p, data, size);
     } else {
+        size_t pos;
         for (pos = 0; pos < size; pos += chunk) {
             size_t n = size - pos < chunk ? size - pos : chunk;
             rc = fcgi_parser_feed(&p, data + pos, n);
