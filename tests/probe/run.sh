@@ -10,7 +10,7 @@
 #   red    php-fpm stopped: ping/status/request exit 1 at the first check,
 #          fast; php-fpm restarted with stack/fpm-restart.sh (also in a trap)
 # Reads $WITSPER_VAR/stack.env (WITSPER_VAR defaults to <repo>/var).
-# Bounded: about 40 s, at most max_children + 2 extra requests held.
+# Bounded: about 20 s; max_children + 2 requests held, 40 s at most each.
 # Ends with "N passed, N failed".
 set -Eeuo pipefail
 cd "$(dirname "$0")/../.."
@@ -43,6 +43,7 @@ pool=(--connect "$WITSPER_FPM_LISTEN")
 statl=(--connect "$WITSPER_FPM_STATUS")
 tmp=$(mktemp -d)
 sleepers=()
+reldir=''
 stopped_fpm=0
 
 fpm_master() { local p; p=$(cat "$WITSPER_FPM_PID" 2>/dev/null) || return 1
@@ -51,8 +52,11 @@ fpm_master() { local p; p=$(cat "$WITSPER_FPM_PID" 2>/dev/null) || return 1
 # php-fpm back to running (if this test stopped it) and no held worker left.
 cleanup() {
   local rc=$? p
+  # free the held workers first, then the clients
+  [[ -n ${reldir:-} && -d $reldir ]] && touch "$reldir/release"
   for p in "${sleepers[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${sleepers[@]}"; do wait "$p" 2>/dev/null || true; done
+  [[ -n ${reldir:-} ]] && rm -rf "$reldir"
   if (( stopped_fpm )) && ! fpm_master >/dev/null; then
     echo "cleanup: restarting php-fpm"
     "$root/stack/fpm-restart.sh" >"$tmp/restart-trap.log" 2>&1 ||
@@ -180,12 +184,16 @@ max_children=$(awk -F= '/^[[:space:]]*pm.max_children/ {gsub(/ /, "", $2); print
   "$WITSPER_VAR"/etc/php-fpm.d/*.conf 2>/dev/null | tail -n 1)
 [[ $max_children =~ ^[0-9]+$ ]] || max_children=20
 # pm = dynamic forks workers as load grows (doubling each second), so the pool
-# reaches max_children a few seconds after the requests arrive; the hold is
-# long enough for that and for the checks below.
-hold=20
-echo "busy: holding all $max_children workers (+2 queued) for $hold s"
+# reaches max_children a few seconds after the requests arrive. The held
+# requests end when $release appears (after the checks below), or after
+# $hold s at the latest. Workers (www-data) must see the file: own dir, 755.
+hold=40
+reldir=$(mktemp -d /tmp/fpm-probe-live.XXXXXX)
+chmod 755 "$reldir"
+release=$reldir/release
+echo "busy: holding all $max_children workers (+2 queued), at most $hold s"
 for ((i = 0; i < max_children + 2; i++)); do
-  "$probe" request "$here/sleep.php" "${pool[@]}" --query "s=$hold" --quiet \
+  "$probe" request "$here/sleep.php" "${pool[@]}" --query "s=$hold&release=$release" --quiet \
     --timeout-ms $(( (hold * 3 + 10) * 1000 )) >/dev/null 2>"$tmp/sleeper-$i.err" &
   sleepers+=($!)
 done
@@ -219,6 +227,7 @@ run "status --max-busy-seconds 1 without state samples 1 s" 2 \
   "$probe" status "${statl[@]}" --max-busy-seconds 1
 run "the pool itself does not answer ping when saturated (why the status listener)" 1 \
   "$probe" ping "${pool[@]}" --timeout-ms 800
+touch "$release"
 held_ok=1
 for i in "${!sleepers[@]}"; do
   wait "${sleepers[$i]}" || { held_ok=0; echo "  sleeper $i: $(cat "$tmp/sleeper-$i.err")"; }
