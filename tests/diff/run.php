@@ -16,6 +16,7 @@
  *   --file=PATH          compare one file (repeatable); no sub-suites
  *   --list               print the input names only
  * Env: DIFF_SEED (default 20261124), DIFF_COUNT (documents per random sub-suite, 10000),
+ *      DIFF_STRICT_STATE=1 (also compare the parser object's properties after parse()),
  *      WITSPER_VAR (state dir, default <repo>/var), WITSPER_WP_ROOT (else var/stack.env,
  *      else /usr/share/wordpress).
  * Output: a line per failure, a line per sub-suite, then
@@ -187,6 +188,8 @@ final class Witsper_Diff_Run {
 	public $var;
 	public $candidate;
 	public $quiet       = false;
+	/** Also compare the parser's public properties after parse() (DIFF_STRICT_STATE=1). */
+	public $strict_state = false;
 	/** Self-check: one difference is enough to show a mutant is caught. */
 	public $stop_at_first = false;
 	public $pass        = 0;
@@ -257,7 +260,19 @@ final class Witsper_Diff_Run {
 				}
 			}
 		}
-		$actual = serialize( $this->parser()->parse( $doc ) );
+		$parser = $this->parser();
+		$actual = serialize( $parser->parse( $doc ) );
+		if ( $this->strict_state ) {
+			// Opt-in (DIFF_STRICT_STATE=1): the parser object's public properties after
+			// parse() too. WordPress itself never reads them after parse().
+			$oracle = new WP_Block_Parser();
+			$oracle->parse( $doc );
+			foreach ( array( 'document', 'offset', 'output', 'stack', 'empty_attrs' ) as $prop ) {
+				if ( serialize( $parser->$prop ) !== serialize( $oracle->$prop ) ) {
+					$problems[] = "parser->$prop after parse() differs: wp " . witsper_diff_excerpt( serialize( $oracle->$prop ), 0 ) . ', native ' . witsper_diff_excerpt( serialize( $parser->$prop ), 0 );
+				}
+			}
+		}
 		if ( $actual !== $expected ) {
 			$at         = witsper_diff_first_difference( $actual, $expected );
 			$problems[] = "serialize() differs at offset $at (native " . strlen( $actual ) . ', wp ' . strlen( $expected ) . " bytes)\n      wp:     " . witsper_diff_excerpt( $expected, $at ) . "\n      native: " . witsper_diff_excerpt( $actual, $at );
@@ -319,7 +334,7 @@ final class Witsper_Diff_Run {
 			return null;
 		}
 		$dir = "{$this->var}/diff-failures";
-		$slug = trim( preg_replace( '/[^A-Za-z0-9._-]+/', '_', $name ), '_' );
+		$slug = trim( preg_replace( '/[^A-Za-z0-9._-]+/', '_', preg_replace( '/\.html$/', '', $name ) ), '_' );
 		$file = "$dir/{$this->mode}-$suite-" . substr( $slug, 0, 80 ) . '.html';
 		file_put_contents( $file, $doc );
 		return $file;
@@ -420,7 +435,8 @@ if ( 'native' === $candidate ) {
 	witsper_diff_die( "unknown candidate $candidate" );
 }
 
-$run = new Witsper_Diff_Run( $mode, $var, $candidate );
+$run               = new Witsper_Diff_Run( $mode, $var, $candidate );
+$run->strict_state = (bool) getenv( 'DIFF_STRICT_STATE' );
 if ( isset( $opts['file'] ) ) {
 	$files = (array) $opts['file'];
 	$wanted = array( 'files' );
