@@ -30,6 +30,16 @@ echo "--- unit tests under ASan+UBSan"
 if build/test_probe_asan >"$tmp/asan" 2>&1; then ok
 else tail -n 30 "$tmp/asan"; bad "ASan/UBSan run"; fi
 
+echo "--- unit tests under valgrind (leaks, uninitialised reads)"
+if command -v valgrind >/dev/null; then
+  if valgrind -q --leak-check=full --errors-for-leak-kinds=all \
+       --trace-children=no --error-exitcode=9 build/test_probe \
+       >"$tmp/vg" 2>&1; then ok
+  else tail -n 30 "$tmp/vg"; bad "valgrind run"; fi
+else
+  bad "valgrind is installed (CI installs it)"
+fi
+
 echo "--- -Werror build with the other compiler"
 other=clang; [[ $(basename "${CC:-cc}") == clang* ]] && other=gcc
 if $other -std=c11 -D_XOPEN_SOURCE=700 -Wall -Wextra -Werror -pedantic \
