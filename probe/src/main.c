@@ -169,9 +169,8 @@ static int exchange(const struct probe_opts *o, const char *script_filename,
         add_param(ps, &n, "CONTENT_TYPE",
                   "application/x-www-form-urlencoded");
     for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-        if (!overridden(o, fixed[i].name))
-            add_param(ps, &n, fixed[i].name, fixed[i].value);
-    /* earlier defaults overridden too: drop them */
+        add_param(ps, &n, fixed[i].name, fixed[i].value);
+    /* a default that an --param names is dropped: each name once */
     for (i = 0; i < n;) {
         char name[64];
         size_t k = ps[i].name_len < sizeof name - 1 ? ps[i].name_len
