@@ -98,6 +98,10 @@ COPY --chmod=0755 stack/docker-entrypoint.sh /usr/local/bin/witsper-entrypoint
 # /usr/src/wordpress into the (empty) /var/www/html volume on first start. Preload mode
 # preloads the loader from here too: immutable, and always matching this image's library.
 COPY --chown=www-data:www-data plugin/witsper-ffi/ /usr/src/wordpress/wp-content/plugins/witsper-ffi/
+# Must-use plugins of the stack: activate witsper-ffi once WordPress is installed (the
+# image cannot: WordPress is installed later, into the volume), and keep the :port of
+# sites created in a subdirectory network served on a non-standard port.
+COPY --chown=www-data:www-data stack/mu-plugins/ /usr/src/wordpress/wp-content/mu-plugins/
 
 # What php.ini and php-fpm.conf expand (${...}); see the comments in those files.
 # WITSPER_FFI_MODE (true | preload) is the one to set; the entrypoint derives the
