@@ -223,26 +223,28 @@ static int scan_proc(const struct probe_opts *o, long long master,
     return 0;
 }
 
-/* Tightest room under memory.max (v2) on the path from the cgroup `rel`
- * (modified: cut at each '/') up to the root of the mount; -1 when none. */
-static long long cgroup_v2(const struct probe_opts *o, char *rel,
-                           long long *current, char *where, size_t wlen)
+/* Walks from the cgroup `rel` (cut at each '/' as it goes) up to the root
+ * of the hierarchy mounted at `base`, and keeps the limit that leaves the
+ * least room (limit - usage). "max" or a huge number means no limit. */
+static long long cgroup_walk(const char *base, char *rel, const char *lfile,
+                             const char *ufile, long long *current,
+                             char *where, size_t wlen)
 {
     long long best = -1;
     for (;;) {
         char path[1024], val[64], *slash;
-        snprintf(path, sizeof path, "%s%s/memory.max", o->cgroup_root, rel);
+        snprintf(path, sizeof path, "%s%s/%s", base, rel, lfile);
         if (read_text(path, val, sizeof val) > 0 &&
             strncmp(val, "max", 3) != 0) {
             long long lim = strtoll(val, NULL, 10) / 1024, cur = 0;
-            snprintf(path, sizeof path, "%s%s/memory.current",
-                     o->cgroup_root, rel);
+            snprintf(path, sizeof path, "%s%s/%s", base, rel, ufile);
             if (read_text(path, val, sizeof val) > 0)
                 cur = strtoll(val, NULL, 10) / 1024;
-            if (lim > 0 && (best < 0 || lim - cur < best - *current)) {
+            if (lim > 0 && lim < KB_UNLIMITED &&
+                (best < 0 || lim - cur < best - *current)) {
                 best = lim;
                 *current = cur;
-                snprintf(where, wlen, "%s%s", o->cgroup_root, rel);
+                snprintf(where, wlen, "%s%s/%s", base, rel, lfile);
             }
         }
         slash = strrchr(rel, '/');
@@ -252,42 +254,47 @@ static long long cgroup_v2(const struct probe_opts *o, char *rel,
     }
 }
 
-/* The memory limit of pid's cgroup (v2 unified, else v1), -1 when none;
- * current gets the usage of the cgroup that sets it. */
+/* The memory limit of pid's cgroup, -1 when none; current gets the usage
+ * of the cgroup that sets it. cgroup v2 (line "0::/path", memory.max) and
+ * v1 (line "N:...memory...:/path" under <root>/memory, limit_in_bytes),
+ * including hybrid hosts where only v1 has the memory controller. */
 static long long cgroup_limit(const struct probe_opts *o, long long pid,
                               long long *current, char *where, size_t wlen)
 {
-    char buf[4096], path[1024], val[64];
-    char *p = buf;
+    char buf[4096];
+    char *p = buf, *v2 = NULL, *v1 = NULL;
+    long long lim = -1;
 
     *current = 0;
     where[0] = '\0';
     if (read_proc(o, pid, "cgroup", buf, sizeof buf) < 0)
         p = NULL;
-    while (p != NULL && *p != '\0') { /* v2 line: "0::/path" */
-        char *nl = strchr(p, '\n');
+    while (p != NULL && *p != '\0') {
+        char *nl = strchr(p, '\n'), *c1, *c2;
         if (nl != NULL)
             *nl = '\0';
-        if (strncmp(p, "0::", 3) == 0)
-            return cgroup_v2(o, p + 3, current, where, wlen);
-        if (nl == NULL)
-            break;
-        p = nl + 1;
-    }
-    snprintf(path, sizeof path, "%s/memory/memory.limit_in_bytes",
-             o->cgroup_root);
-    if (read_text(path, val, sizeof val) > 0) {
-        long long lim = strtoll(val, NULL, 10) / 1024;
-        if (lim > 0 && lim < KB_UNLIMITED) {
-            snprintf(path, sizeof path, "%s/memory/memory.usage_in_bytes",
-                     o->cgroup_root);
-            if (read_text(path, val, sizeof val) > 0)
-                *current = strtoll(val, NULL, 10) / 1024;
-            snprintf(where, wlen, "%s/memory", o->cgroup_root);
-            return lim;
+        c1 = strchr(p, ':');
+        c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (c2 != NULL) {
+            *c1 = '\0';
+            *c2 = '\0';
+            if (strcmp(p, "0") == 0 && c1 + 1 == c2)
+                v2 = c2 + 1;
+            else if (strstr(c1 + 1, "memory") != NULL)
+                v1 = c2 + 1;
         }
+        p = nl ? nl + 1 : NULL;
     }
-    return -1;
+    if (v2 != NULL)
+        lim = cgroup_walk(o->cgroup_root, v2, "memory.max",
+                          "memory.current", current, where, wlen);
+    if (lim < 0) {
+        char root[] = "", base[600];
+        snprintf(base, sizeof base, "%s/memory", o->cgroup_root);
+        lim = cgroup_walk(base, v1 ? v1 : root, "memory.limit_in_bytes",
+                          "memory.usage_in_bytes", current, where, wlen);
+    }
+    return lim;
 }
 
 static double mib(long long kb)

@@ -800,6 +800,45 @@ static void test_advise(struct harness *h)
                                "61440,\"pss_kb\":40960}") != NULL,
        "JSON: per-worker numbers");
     free(text);
+    /* cgroup v1 (hybrid host): the limit two levels up is the tight one */
+    {
+        char line[1024], d1[800], d2[900];
+        char pid100[600];
+        snprintf(pid100, sizeof pid100, "%s/100", root);
+        write_file(pid100, "cgroup", "4:memory:/outer/inner\n0::/\n");
+        /* hybrid: the v2 tree has no memory controller files */
+        snprintf(d1, sizeof d1, "%s/memory.max", cg);
+        unlink(d1);
+        snprintf(d1, sizeof d1, "%s/memory", cg);
+        mkdir(d1, 0755);
+        snprintf(d1, sizeof d1, "%s/memory/outer", cg);
+        mkdir(d1, 0755);
+        snprintf(d2, sizeof d2, "%s/inner", d1);
+        mkdir(d2, 0755);
+        write_file(d2, "memory.limit_in_bytes", "9223372036854771712\n");
+        write_file(d1, "memory.limit_in_bytes", "536870912\n");
+        write_file(d1, "memory.usage_in_bytes", "268435456\n");
+        snprintf(line, sizeof line,
+                 "advise --proc %s --cgroup %s --pid-file %s/pid --json "
+                 "--reserve-mb 0",
+                 root, cg, root);
+        parse(&o, err, line);
+    }
+    text = NULL;
+    out = open_memstream(&text, &tlen);
+    rc = advise_run(&o, out, stderr);
+    fclose(out);
+    INT_EQ(h, rc, 0, "advise with cgroup v1");
+    /* room 512 - 256 = 256 MiB; (256 + 70) / 50 = 6 */
+    OK(h, text && strstr(text, "\"cgroup_limit_kb\":524288,"
+                               "\"cgroup_current_kb\":262144,"
+                               "\"available_kb\":262144") != NULL,
+       "v1 limit of the parent cgroup, with its usage");
+    OK(h, text && strstr(text, "\"max_children\":6,") != NULL,
+       "JSON: (256+70)/50 = 6");
+    if (h->failed && text)
+        fputs(text, stderr);
+    free(text);
     {
         char cmd[700];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
