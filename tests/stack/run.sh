@@ -82,6 +82,16 @@ else
   echo "SKIP  docker compose config -q (no Compose client: apt-get install docker-compose)"
 fi
 
+# --- one source of truth: limits that must agree across the files -----------------------
+ini_size() { sed -nE "s/^$1 *= *([0-9]+)[Mm]\$/\1/p" php.ini; }
+nginx_body=$(sed -nE 's/^ *client_max_body_size +([0-9]+)m;/\1/p' nginx.conf)
+expect "upload_max_filesize = post_max_size = client_max_body_size (${nginx_body:-?} MB)" \
+  test -n "$nginx_body" -a "$(ini_size upload_max_filesize)" = "$nginx_body" -a "$(ini_size post_max_size)" = "$nginx_body"
+fpm_timeout=$(sed -nE 's/^request_terminate_timeout = ([0-9]+)s$/\1/p' php-fpm.conf)
+nginx_read=$(sed -nE 's/^ *fastcgi_read_timeout ([0-9]+)s;/\1/p' nginx.conf)
+expect "nginx fastcgi_read_timeout (${nginx_read:-?}s) just above request_terminate_timeout (${fpm_timeout:-?}s)" \
+  test -n "$fpm_timeout" -a -n "$nginx_read" -a "${nginx_read:-0}" -gt "${fpm_timeout:-0}" -a "${nginx_read:-0}" -le $((${fpm_timeout:-0} + 30))
+
 # --- cold up ---------------------------------------------------------------------------
 new_var
 t0=$SECONDS
