@@ -75,16 +75,18 @@ for mode in $modes; do
     continue
   fi
   read -r -a mode_flags <<<"$mode_args"
-  rm -f "$var/diff-failures/.current-$mode"
-  timeout "$timeout_s" php "${mode_flags[@]}" "${php_flags[@]}" tests/diff/run.php --mode="$mode" 2>&1 \
-    | tee "$logdir/$mode.log" || rc=$?
-  if [[ -f $var/diff-failures/.current-$mode ]]; then
+  progress=$logdir/progress-$mode
+  timeout "$timeout_s" php "${mode_flags[@]}" "${php_flags[@]}" tests/diff/run.php --mode="$mode" \
+    --progress="$progress" 2>&1 | tee "$logdir/$mode.log" || rc=$?
+  if [[ -s $progress ]]; then
     # The process died inside one input (crash or timeout): name it and save it.
-    IFS=$'\t' read -r suite name <"$var/diff-failures/.current-$mode" || true
+    IFS=$'\t' read -r suite name <"$progress" || true
+    name=${name%"${name##*[! ]}"}  # run.php pads the record with spaces
     out="$var/diff-failures/$mode-died-$suite-${name//[^A-Za-z0-9._-]/_}.html"
     echo "FAIL [$mode] php exited with status $rc while parsing $suite '$name'"
     php "${php_flags[@]}" tests/diff/run.php --dump="$name" --out="$out" || true
     echo "    input: $out   (reproduce: php \$(tests/lib/php-mode.sh $mode) tests/diff/run.php --mode=$mode --file=$out)"
+    (( rc != 0 )) || rc=1
   fi
   count "$mode" "$logdir/$mode.log" "$rc"
 done

@@ -63,7 +63,26 @@ final class Witsper_Diff_Generator {
 		$gen         = new self();
 		$gen->g      = new Witsper_Diff_Rand( self::doc_seed( $seed, $k ) );
 		$gen->budget = $gen->g->int( 1, 40 );
-		return $gen->doc( 0 );
+		return $gen->g->chance( 0.25 ) ? $gen->soup() : $gen->doc( 0 );
+	}
+
+	/**
+	 * Dense soup of delimiter fragments: many overlapping, failing and spanning attempts
+	 * close together, where a tokenizer's shortcuts (cached terminator searches, skipping
+	 * ahead after a failed attempt) would show.
+	 */
+	private function soup(): string {
+		$frags = array(
+			'<!-- wp:a ', '<!-- wp:b/c ', '<!-- /wp:a ', '<!-- wp:a', '<!--', ' ', "\n", "\x0B", '{', '}',
+			'}}', '{}', '"', '"}"', '-->', '/-->', '--', '/', '>', 'x', '0', 'wp:', '/wp:a ', ':1',
+			'{"a":', '} ', '} -->', '} /-->', "\xC2\xA0", '\\', 'A',
+		);
+		$s = '';
+		$n = $this->g->int( 3, 60 );
+		for ( $i = 0; $i < $n; $i++ ) {
+			$s .= $this->g->pick( $frags );
+		}
+		return $s;
 	}
 
 	/** Delimiter whitespace: mostly a space, often another PCRE \s, sometimes not \s at all. */
