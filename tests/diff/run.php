@@ -129,6 +129,13 @@ function witsper_diff_suites( string $repo, string $var, string $wp_root, int $s
 			foreach ( witsper_diff_dir_docs( $dir, '*.html' ) as $name => $d ) {
 				++$n;
 				yield $name => $d;
+				// Real-size documents with structural damage: every block inside an
+				// unclosed one (innerHTML to the end), and cut in the middle of a delimiter.
+				yield "$name (inside an unclosed block)" => "<!-- wp:outer {\"a\":1} -->\n" . $d;
+				$mid = strpos( $d, '<!-- /wp:', intdiv( strlen( $d ), 2 ) );
+				if ( false !== $mid ) {
+					yield "$name (cut inside a closer)" => substr( $d, 0, $mid + 7 );
+				}
 			}
 			if ( 0 === $n ) {
 				throw new RuntimeException( "no *.html in $dir" );
