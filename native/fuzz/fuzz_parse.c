@@ -87,8 +87,8 @@ static oracle *oracle_get(void)
 static size_t oracle_bound(uint32_t limit, int jit)
 {
     if (jit)
-        return limit > 16 ? limit - 16 : 0;
-    return limit > 20 ? (limit - 20) / 3 : 0;
+        return limit > 20 ? limit - 20 : 0;
+    return limit > 30 ? (limit - 30) / 3 : 0;
 }
 
 static int same_span(size_t off, size_t len, const PCRE2_SIZE *ov, int g)

@@ -81,8 +81,9 @@ static int wsp_is_terminator(const wsp_tokenizer *tz, size_t j)
 
 /*
  * Runs the possessive attrs body from s: returns the first terminator
- * "}" at or after s (WSP_NO_POS if none) and the PCRE work it weighs
- * (1 per [^}]+ run, 2 per }+(?=}), 3 per single "}" consumed by ".").
+ * "}" at or after s (WSP_NO_POS if none) and the PCRE work it weighs:
+ * 1 per [^}]+ run, 2 per }+(?=}), and for a "}" consumed by "." 1, or 3
+ * when whitespace follows it (PCRE2 JIT's match-limit units, measured).
  */
 static void wsp_scan_body(const wsp_tokenizer *tz, size_t s, size_t *at,
                           size_t *work)
@@ -111,7 +112,9 @@ static void wsp_scan_body(const wsp_tokenizer *tz, size_t s, size_t *at,
             *work = w;
             return;
         }
-        w += 3;
+        /* "." eats this "}": PCRE's lookahead gets further (and costs
+         * more) when whitespace follows it. */
+        w += (e < tz->len && wsp_is_space(d[e])) ? 3u : 1u;
         i = e;
     }
     *at = WSP_NO_POS;

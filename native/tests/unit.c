@@ -482,22 +482,32 @@ static void test_work_bound(void)
     wsp_limits lim;
     witsper_buffer b = {NULL, 0};
     witsper_error e = {0, NULL, 0};
-    /* body "x}x}x}x}" weighs 4 runs + 4 "}" = 4 + 12 + final run */
+    /* body "x}x}x}x" + terminator weighs 4 runs + 3 "}" = 7 */
     const char *heavy = "ab<!-- wp:a {x}x}x}x} -->";
+    /* "} " costs 3: body "} x} x} x" weighs 3 x (3 + 1) = 12 */
+    const char *heavy_ws = "<!-- wp:a {} x} x} x} -->";
     const char *fail_then_token = "<!-- wp:a {x}x}x}x}x}<!-- wp:b -->";
     const char *fail_no_token = "<!-- wp:a {x}x}x}x}x}x}";
     int rc;
 
     wsp_default_limits(&lim);
-    lim.work_bound = 10;
+    lim.work_bound = 6;
     rc = wsp_parse_blocks_ex(heavy, strlen(heavy), &b, &e, &lim);
     INT_EQ(rc, WITSPER_E_UNSUPPORTED, "attempt over the bound");
     INT_EQ(e.offset, 2, "unsupported offset is the attempt's start");
     OK(b.data == NULL && b.len == 0, "unsupported leaves {NULL,0}");
 
-    lim.work_bound = 100;
+    lim.work_bound = 7;
     rc = wsp_parse_blocks_ex(heavy, strlen(heavy), &b, &e, &lim);
-    INT_EQ(rc, WITSPER_OK, "same document under a larger bound");
+    INT_EQ(rc, WITSPER_OK, "same document at exactly its weight");
+    witsper_buffer_free(&b);
+
+    lim.work_bound = 11;
+    rc = wsp_parse_blocks_ex(heavy_ws, strlen(heavy_ws), &b, &e, &lim);
+    INT_EQ(rc, WITSPER_E_UNSUPPORTED, "whitespace after } weighs 3");
+    lim.work_bound = 12;
+    rc = wsp_parse_blocks_ex(heavy_ws, strlen(heavy_ws), &b, &e, &lim);
+    INT_EQ(rc, WITSPER_OK, "whitespace after }: exactly its weight");
     witsper_buffer_free(&b);
 
     /* A failed heavy attempt matters when a later token is found... */
