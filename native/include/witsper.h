@@ -19,7 +19,7 @@
  * its own allocator). Error messages are static strings, never freed.
  *
  * PHP reads the same declarations from witsper_ffi.h (no macros there);
- * tests/header-check.sh proves both headers declare the same API.
+ * native/tests/header-check.sh proves both headers declare the same API.
  */
 #ifndef WITSPER_H
 #define WITSPER_H

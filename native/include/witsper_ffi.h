@@ -3,7 +3,7 @@
 
 /* libwitsper ABI 1, for PHP FFI (FFI::cdef, FFI::load, ffi.preload).
  * No macros, no includes: PHP's FFI parser runs no preprocessor.
- * The manual is witsper.h; tests/header-check.sh proves that this file
+ * The manual is witsper.h; native/tests/header-check.sh proves this file
  * declares exactly the same types and functions. */
 
 typedef enum witsper_status {
