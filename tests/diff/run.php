@@ -482,6 +482,21 @@ if ( isset( $opts['file'] ) ) {
 		},
 	);
 }
+if ( isset( $opts['only'] ) ) {
+	// Regenerated directly by name: works for gen#k / mut#k beyond DIFF_COUNT too.
+	$only_doc = witsper_diff_find( $suites, $opts['only'], $seed, array( $repo, $var, $markup_root ) );
+	if ( null === $only_doc ) {
+		witsper_diff_die( "no input named {$opts['only']}" );
+	}
+	$only_name = $opts['only'];
+	$wanted    = array( 'only' );
+	$suites    = array(
+		'only' => static function () use ( $only_name, $only_doc ) {
+			yield $only_name => $only_doc;
+		},
+	);
+	unset( $opts['only'] );
+}
 printf( "[%s] seed %d, %d documents per random sub-suite (DIFF_SEED, DIFF_COUNT)\n", $mode, $seed, $cnt );
 $setup_failed = 0;
 foreach ( $wanted as $s ) {

@@ -595,6 +595,9 @@ final class Witsper_Diff_Generator {
 					// Unclosed: every level's innerHTML runs to the end (quadratic output).
 					$n   = min( $n, 300 );
 					$doc = substr( $doc, 0, 512 );
+				} elseif ( strlen( $doc ) > 16384 ) {
+					// Every level's innerHTML holds the whole document: n x size.
+					$doc = substr( $doc, 0, 16384 );
 				}
 				return array(
 					str_repeat( "<!-- wp:$name -->", $n ) . $doc . ( $close ? str_repeat( "<!-- /wp:$name -->", $n ) : '' ),
