@@ -2,8 +2,9 @@
 # Differential tests (make test-diff): Witsper_Block_Parser through FFI against the installed
 # WordPress's WP_Block_Parser, serialize() equality, in both FFI modes (true, preload).
 # Sub-suites: spec (npm's shared spec tests), wordpress (markup WordPress ships), corpus,
-# generated (grammar-aware random), mutated, regressions; plus a self-check that proves the
-# comparison catches deliberately wrong parsers. Ends with "N passed, N failed".
+# generated (grammar-aware random), mutated, limits (PCRE limits), regressions; plus a
+# self-check that proves the comparison catches deliberately wrong parsers.
+# Ends with "N passed, N failed".
 #
 # Env: DIFF_SEED, DIFF_COUNT (documents per random sub-suite, default 10000),
 #      DIFF_MODES (default "true preload"), DIFF_TIMEOUT (seconds per mode, default 170).
@@ -42,9 +43,8 @@ count() { # count LABEL LOGFILE RC: adds the RESULT line of a run.php log to the
 if [[ ! -f tests/diff/node_modules/@wordpress/block-serialization-spec-parser/shared-tests.js ]] \
    || [[ tests/diff/package-lock.json -nt tests/diff/node_modules/.package-lock.json ]]; then
   for try in 1 2 3; do
-    (cd tests/diff && npm ci --no-audit --no-fund --loglevel=error) && break
-    (( try == 3 )) && { echo "npm ci failed 3 times"; }
-    sleep $((try * 5))
+    if (cd tests/diff && npm ci --no-audit --no-fund --loglevel=error); then break; fi
+    if (( try == 3 )); then echo "npm ci failed 3 times"; else sleep $((try * 5)); fi
   done
 fi
 spec_json="$var/diff/spec-tests.json"
