@@ -28,7 +28,7 @@ if ( 'edge' === $argv[1] ) {
 		"<!--\v\fwp:a\r\n-->\xc2\xa0<!-- wp:A /-->",
 		// WITSPER_E_UNSUPPORTED (PCRE would hit its limits): the error path
 		// of parse_plan() and the fallback run under valgrind too.
-		'<!-- wp:a {' . str_repeat( 'x}', 40000 ) . '<!-- wp:b -->',
+		'<!-- wp:a {' . str_repeat( 'x}', 100000 ) . '<!-- wp:b -->',
 	);
 	if ( null !== Witsper_FFI::parse_plan( end( $docs ) ) || 4 !== ( Witsper_FFI::last_error()[0] ?? null ) ) {
 		echo 'expected WITSPER_E_UNSUPPORTED, got ' . json_encode( Witsper_FFI::last_error() ) . "\n";
