@@ -128,6 +128,14 @@ expect "second make up while up is fast (${warm}s < 30s)" test "$warm" -lt 30
 expect "second make up changes nothing (files and pids identical)" test "$before" = "$after"
 expect "second make up reports no change" bash -c "! grep -q 'changed:\|starting\|restarting' '$WITSPER_VAR/up2.log'"
 
+# --- status, logs, tune on the running stack ------------------------------------------
+expect "make status exits 0 and shows the pool while up" \
+  bash -c "make -s --no-print-directory status 2>&1 | grep -q '\"state\"'"
+expect "make logs prints the php-fpm log (FOLLOW=0)" \
+  bash -c "FOLLOW=0 make -s --no-print-directory logs 2>&1 | grep -q 'WITSPER: php-fpm started'"
+expect "make tune recommends pm.max_children from measured workers" \
+  bash -c "make -s --no-print-directory tune 2>&1 | grep -q 'pm.max_children'"
+
 # --- FFI mode change: php-fpm only -----------------------------------------------------
 nginx_pid=$(<"$WITSPER_VAR/run/nginx.pid") db_pid=$(<"$WITSPER_VAR/run/mariadbd.pid")
 fpm_pid=$(<"$WITSPER_VAR/run/php-fpm.pid")
