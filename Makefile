@@ -105,6 +105,7 @@ asan: ## Build and run the C tests under ASan+UBSan
 
 leakcheck: ## C tests under valgrind
 	$(MAKE) -C native leakcheck
+	$(MAKE) -C probe leakcheck
 
 lint: ## cppcheck and clang-tidy over the C code
 	$(MAKE) -C native lint
