@@ -79,7 +79,7 @@ fpm_status_json() { fcgi_body "$WITSPER_FPM_STATUS" "$STATUS_PATH" 'full&json' "
 pool_workers() { fpm_status_json 2>/dev/null | jq -r '.processes[]?.pid' 2>/dev/null | sort -n; }
 fpm_ping() {
   if [[ -x $FPM_PROBE ]]; then
-    "$FPM_PROBE" ping --host "${WITSPER_FPM_STATUS%:*}" --port "${WITSPER_FPM_STATUS##*:}" >/dev/null 2>&1
+    "$FPM_PROBE" ping --host "${WITSPER_FPM_STATUS%:*}" --port "${WITSPER_FPM_STATUS##*:}" --path "$PING_PATH" --timeout-ms 2000 >/dev/null 2>&1
   else
     fcgi_body "$WITSPER_FPM_STATUS" "$PING_PATH" '' "$PING_PATH" 5 2>/dev/null | grep -q pong
   fi

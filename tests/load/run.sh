@@ -3,7 +3,7 @@
 # php-fpm, the native parser on every request) and against /wp-json/witsper/v1/health, in both
 # FFI modes, with the same post rendered with the plugin deactivated in the same run.
 #
-# Usage: tests/load/run.sh [--short | --soak] [--modes "true preload"] [--requests N]
+# Usage: tests/load/run.sh [--short | --soak] [--modes "true preload"] [--requests N] [--segment S]
 #   (default)  `make load`: per FFI mode >= 20,000 plugin-on requests at 32 connections
 #              (>= 5,000 on the block post, the rest on the health route) + 5,000 plugin-off
 #   --short    `make test-load` (CI): the same runs and criteria, scaled down (< 4 min)
@@ -23,12 +23,14 @@ cd "$(dirname "$0")/../.."
 MODE=default
 MODES=""
 SOAK_REQUESTS=200000
+SEG=30
 while (( $# )); do
   case $1 in
     --short) MODE=short;;
     --soak) MODE=soak;;
     --modes) MODES=$2; shift;;
     --requests) SOAK_REQUESTS=$2; shift;;
+    --segment) SEG=$2; shift;;
     -h|--help) sed -n '2,20p' "$0"; exit 0;;
     *) echo "unknown argument: $1" >&2; exit 3;;
   esac
@@ -166,12 +168,18 @@ if [[ $MODE == soak ]]; then
   fpm_restart WITSPER_FFI_MODE="$mode" WITSPER_FPM_MAX_REQUESTS=0 || die "php-fpm restart failed"
   check "health route: mode $mode, native parser active" health_native "$mode"
   run_wrk warm 10 "$WITSPER_URL" "$POST_PATH" "$HEALTH_PATH"
-  SEG=30
   mark=$(log_mark "$WITSPER_FPM_LOG")
   snapshot "$REL_TMP/s0.snap"
   data=$WITSPER_VAR/soak.dat
-  echo "# elapsed_s cum_requests req_s p50_ms p99_ms non2xx rss_mean_mb rss_max_mb rss_min_mb workers crashes" >"$data"
-  total=0 bad=0 seg=0 start=$SECONDS
+  echo "# elapsed_s cum_requests req_s p50_ms p99_ms non2xx rss_mean_mb rss_max_mb rss_min_mb workers crashes anon_mean_mb" >"$data"
+  total=0 bad=0 seg=0 start=$SECONDS base_taken=0
+  cp "$REL_TMP/s0.snap" "$REL_TMP/base.snap"
+  # rss_stats SNAP: mean/max/min VmRSS and mean RssAnon (MB) of the workers alive since s0.
+  rss_stats() { join <(sort "$REL_TMP/s0.snap") <(sort "$1") | awk '
+      { n++; s += $5; a += $6; if ($5 > mx) mx = $5; if (mn == 0 || $5 < mn) mn = $5 }
+      END { if (n == 0) print "0 0 0 0 0"; else printf "%.2f %.2f %.2f %d %.2f\n", s/n/1024, mx/1024, mn/1024, n, a/n/1024 }'; }
+  read -r rmean rmax rmin nw ranon < <(rss_stats "$REL_TMP/s0.snap")
+  printf '0 0 0 0 0 0 %s %s %s %d 0 %s\n' "$rmean" "$rmax" "$rmin" "$nw" "$ranon" >>"$data"
   # Bounded: stops at the request target or after 4 h, whichever comes first.
   while (( total < SOAK_REQUESTS && SECONDS - start < 14400 )); do
     seg=$((seg + 1))
@@ -180,23 +188,24 @@ if [[ $MODE == soak ]]; then
     bad=$(( bad + $(bad_responses "seg$seg") ))
     snapshot "$REL_TMP/now.snap"
     # RSS of the workers that were there at the start and still are (same pids).
-    read -r rmean rmax rmin nw < <(join <(sort "$REL_TMP/s0.snap") <(sort "$REL_TMP/now.snap") | awk '
-      { n++; s += $5; if ($5 > mx) mx = $5; if (mn == 0 || $5 < mn) mn = $5 }
-      END { if (n == 0) print "0 0 0 0"; else printf "%.2f %.2f %.2f %d\n", s/n/1024, mx/1024, mn/1024, n }')
-    printf '%d %d %s %s %s %d %s %s %s %d %d\n' $((SECONDS - start)) "$total" "$(rate_of "seg$seg")" \
+    read -r rmean rmax rmin nw ranon < <(rss_stats "$REL_TMP/now.snap")
+    printf '%d %d %s %s %s %d %s %s %s %d %d %s\n' $((SECONDS - start)) "$total" "$(rate_of "seg$seg")" \
       "$(ms "$(field "seg$seg" p50_us)")" "$(ms "$(field "seg$seg" p99_us)")" "$(bad_responses "seg$seg")" \
-      "$rmean" "$rmax" "$rmin" "$nw" "$(count_crashes_since "$mark")" >>"$data"
+      "$rmean" "$rmax" "$rmin" "$nw" "$(count_crashes_since "$mark")" "$ranon" >>"$data"
+    # The first 10% of the requests count as warm-up for the growth criterion (first-use
+    # growth of caches and allocator pools); the plot shows them all.
+    if (( ! base_taken && total * 10 >= SOAK_REQUESTS )); then cp "$REL_TMP/now.snap" "$REL_TMP/base.snap"; base_taken=1; fi
     tail -n 1 "$data"
   done
   snapshot "$REL_TMP/s1.snap"
   crashes=$(count_crashes_since "$mark")
-  read -r nw r0 r1 wreq g ga < <(growth "$REL_TMP/s0.snap" "$REL_TMP/s1.snap")
+  read -r nw r0 r1 wreq g ga < <(growth "$REL_TMP/base.snap" "$REL_TMP/s1.snap")
   rate=$(awk -v t="$total" -v s="$((SECONDS - start))" 'BEGIN { printf "%.1f", t / (s > 0 ? s : 1) }')
   if command -v gnuplot >/dev/null; then
     gnuplot <<EOF || fail "gnuplot could not draw $WITSPER_VAR/soak.png"
 set terminal pngcairo size 1200,700 noenhanced
 set output '$WITSPER_VAR/soak.png'
-set title "Witsper soak: $total requests, FFI mode $mode, 32 connections, pm.max_requests=0"
+set title "Witsper soak: $total requests, FFI mode $mode, 32 connections, pm.max_requests=0\\nRSS of the $nw workers alive throughout (growth after the first 10%: VmRSS $g, anon $ga MB per 10k requests)"
 set xlabel 'requests (thousands)'
 set ylabel 'latency (ms)'
 set y2label 'worker RSS (MB, workers alive since the start)'
@@ -206,17 +215,21 @@ set yrange [0:*]
 set y2range [0:*]
 set key outside bottom center horizontal
 set grid
-plot '$data' using (\$2/1000):4 with linespoints title 'p50 latency' axes x1y1, \
-     '$data' using (\$2/1000):5 with linespoints title 'p99 latency' axes x1y1, \
+set xrange [0:*]
+plot '$data' every ::1 using (\$2/1000):4 with linespoints title 'p50 latency' axes x1y1, \
+     '$data' every ::1 using (\$2/1000):5 with linespoints title 'p99 latency' axes x1y1, \
      '$data' using (\$2/1000):7 with lines lw 2 title 'mean worker RSS' axes x1y2, \
      '$data' using (\$2/1000):8 with lines title 'max worker RSS' axes x1y2, \
-     '$data' using (\$2/1000):9 with lines title 'min worker RSS' axes x1y2
+     '$data' using (\$2/1000):9 with lines title 'min worker RSS' axes x1y2, \
+     '$data' using (\$2/1000):12 with lines lw 2 title 'mean worker RssAnon' axes x1y2
 EOF
   fi
   {
     echo "# Witsper soak ($(date -u +%FT%TZ))"
     echo
     echo "FFI mode $mode, $CONNS connections, pm.max_requests=0, block post + health route in turn, $seg segments of ${SEG}s."
+    echo
+    echo "Growth: from the snapshot after the first 10% of the requests to the end, workers alive at both (same pids)."
     echo
     echo "| requests | req/s | non-2xx + errors | crashes | workers (same pids) | mean RSS start -> end (MB) | VmRSS growth (MB / 10k req) | anon growth (MB / 10k req) |"
     echo "|---|---|---|---|---|---|---|---|"
