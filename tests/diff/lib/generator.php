@@ -195,15 +195,19 @@ final class Witsper_Diff_Generator {
 
 	private function json_string_body(): string {
 		$pieces = array(
-			'a', 'text', 'Hello world', ' ', '\\u00e9', '\\ud83d\\ude00', '\\ud800', '\\udc00x',
+			'a', 'text', 'Hello world', ' ', '\\u00e9', '\\ud83d\\ude00',
 			'}', '}}', '} -->', '} /-->', '-->', '/-->', '<!-- wp:x -->', '<!-- /wp:x -->',
 			'\\"', '\\\\', '\\/', '\\n', '\\t', '\\u0000', "\xC3\xA9", "\xE2\x82\xAC",
-			"\xF0\x9F\x98\x80", '{', '{"a":1}', '0', '1', 'wp:', "\xC2\xA0", '\\u00', '\\x41',
+			"\xF0\x9F\x98\x80", '{', '{"a":1}', '0', '1', 'wp:', "\xC2\xA0",
 		);
 		$s = '';
 		$n = $this->g->int( 0, 5 );
 		for ( $i = 0; $i < $n; $i++ ) {
 			$s .= $this->g->pick( $pieces );
+		}
+		if ( $this->g->chance( 0.03 ) ) {
+			// Invalid escapes: lone surrogates (json_decode fails), truncated, unknown.
+			$s .= $this->g->pick( array( '\\ud800', '\\udc00x', '\\u00', '\\x41', '\\ud800\\u0041' ) );
 		}
 		if ( $this->g->chance( 0.02 ) ) {
 			// Invalid in JSON: raw control byte, lone continuation byte, truncated UTF-8.
