@@ -38,7 +38,9 @@ db_pid() { local p; p=$(cat "$DB_PIDFILE" 2>/dev/null) && kill -0 "$p" 2>/dev/nu
 db_up() { (exec 3<>"/dev/tcp/127.0.0.1/${WITSPER_DB_PORT:-3307}") 2>/dev/null; }
 db_start() {
   # The same command line the stack used (captured before the stop), as a detached daemon.
-  (cd / && setsid nohup "${DB_CMD[@]}" >>"${WITSPER_DB_LOG:-/dev/null}" 2>&1 </dev/null &)
+  # exec: no intermediate shell may keep holding the suite's stdout (run-all.sh tees it and
+  # would wait for that pipe to close forever).
+  (cd / && exec setsid nohup "${DB_CMD[@]}" >>"${WITSPER_DB_LOG:-/dev/null}" 2>&1 </dev/null &)
 }
 
 restore() {
