@@ -464,6 +464,20 @@ if ( 'native' === $candidate ) {
 		witsper_diff_die( "asked for FFI mode '$mode' but Witsper_FFI::status() says '{$status['mode']}': " . json_encode( $status ) );
 	}
 	printf( "[%s] native parser: libwitsper %s (ABI %s), %s\n", $mode, Witsper_FFI::version(), $status['abi'] ?? '?', $status['library'] ?? 'library path unknown' );
+	// Canary for check 2: the independent plan reader must notice a corrupted plan (the
+	// first block name one byte short), or that check could never fail.
+	$canary_doc  = '<!-- wp:ab {"b":1} -->x<!-- wp:c /-->y<!-- /wp:ab -->';
+	$canary_plan = Witsper_FFI::parse_plan( $canary_doc );
+	$canary_wp   = ( new WP_Block_Parser() )->parse( $canary_doc );
+	$canary_ok   = null !== $canary_plan && witsper_diff_plan_to_tree( $canary_plan, $canary_doc ) === $canary_wp;
+	if ( $canary_ok ) {
+		$w = array_values( $canary_plan );
+		--$w[3];
+		$canary_ok = witsper_diff_plan_to_tree( $w, $canary_doc ) !== $canary_wp;
+	}
+	if ( ! $canary_ok ) {
+		witsper_diff_die( 'plan-reader canary: the plan of a small document does not read back to WordPress\'s tree, or a corrupted one is not noticed' );
+	}
 } elseif ( 'wp' !== $candidate && ! isset( witsper_diff_mutants()[ substr( $candidate, 7 ) ] ) ) {
 	witsper_diff_die( "unknown candidate $candidate" );
 }
