@@ -7,7 +7,8 @@
 # Ends with "N passed, N failed".
 #
 # Env: DIFF_SEED, DIFF_COUNT (documents per random sub-suite, default 10000),
-#      DIFF_MODES (default "true preload"), DIFF_TIMEOUT (seconds per mode, default 170).
+#      DIFF_MODES (default "true preload"), DIFF_TIMEOUT (seconds per mode, default 170),
+#      DIFF_PHP_FLAGS (extra php -d flags for every run).
 # Long mode, not in CI: DIFF_COUNT=200000 DIFF_TIMEOUT=3600 tests/diff/run.sh
 # Exit: 0 no difference, 1 any difference or setup failure.
 set -Eeuo pipefail
@@ -18,6 +19,8 @@ export WITSPER_VAR=$var
 modes=${DIFF_MODES:-true preload}
 timeout_s=${DIFF_TIMEOUT:-170}
 php_flags=(-d memory_limit=4G -d display_errors=stderr)
+# Extra php flags, e.g. DIFF_PHP_FLAGS="-d pcre.backtrack_limit=50000" (docs/diff.md).
+if [[ -n ${DIFF_PHP_FLAGS:-} ]]; then read -r -a extra <<<"$DIFF_PHP_FLAGS"; php_flags+=("${extra[@]}"); fi
 
 mkdir -p "$var/diff" "$var/diff-failures"
 logdir=$(mktemp -d)
