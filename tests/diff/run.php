@@ -229,7 +229,7 @@ final class Witsper_Diff_Run {
 
 	private function parser(): WP_Block_Parser {
 		if ( 'native' === $this->candidate ) {
-			return new Witsper_Block_Parser();
+			return new Witsper_Diff_Native_Probe();
 		}
 		if ( 'wp' === $this->candidate ) {
 			return new WP_Block_Parser();
@@ -263,11 +263,6 @@ final class Witsper_Diff_Run {
 					$problems[] = 'library error ' . json_encode( $err, JSON_INVALID_UTF8_SUBSTITUTE | JSON_PARTIAL_OUTPUT_ON_ERROR );
 				}
 			} else {
-				// Witsper_Block_Parser::parse() falls back to PHP when its materializer
-				// rejects a plan: that would hide a bug, so call the materializer itself.
-				if ( method_exists( 'Witsper_Block_Parser', 'materialize' ) && null === Witsper_Block_Parser::materialize( $plan, $doc ) ) {
-					$problems[] = 'Witsper_Block_Parser::materialize() rejected the plan (parse() silently fell back to PHP)';
-				}
 				try {
 					// === on arrays compares types, keys, order and bytes; serialize() only on
 					// a mismatch, for the offset (serializing every tree twice more is slow).
@@ -285,6 +280,11 @@ final class Witsper_Diff_Run {
 		}
 		$parser = $this->parser();
 		$actual = serialize( $parser->parse( $doc ) );
+		// A fallback to PHP on a document the library accepted would compare PHP with PHP
+		// (e.g. the bridge's materializer rejecting a plan): that is a failure too.
+		if ( $parser instanceof Witsper_Diff_Native_Probe && $parser->fell_back && ! $this->unsupported_last ) {
+			$problems[] = 'Witsper_Block_Parser::parse() fell back to WP_Block_Parser although the library accepted the document';
+		}
 		if ( $this->strict_state ) {
 			// Opt-in (DIFF_STRICT_STATE=1): the parser object's public properties after
 			// parse() too. WordPress itself never reads them after parse().
@@ -455,6 +455,7 @@ if ( 'native' === $candidate ) {
 		}
 		require $f;
 	}
+	require __DIR__ . '/lib/native-probe.php';
 	$status = class_exists( 'Witsper_FFI' ) ? Witsper_FFI::status() : null;
 	// A run where the native parser silently fell back to PHP would compare PHP with PHP.
 	if ( ! Witsper_Block_Parser::is_native() ) {
