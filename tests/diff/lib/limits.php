@@ -51,6 +51,33 @@ function witsper_diff_limit_docs(): iterable {
 			yield "nested $u x$n"                        => "<!-- wp:outer --><!-- wp:a $attrs -->x<!-- /wp:a --><!-- /wp:outer -->";
 		}
 	}
+	// The library's own boundary, when it is loaded: the largest document it still parses
+	// natively (big attrs through the native path) and the smallest it rejects.
+	if ( class_exists( 'Witsper_FFI', false ) && Witsper_FFI::available() ) {
+		foreach ( $units as $unit ) {
+			$rejects = static function ( int $n ) use ( $unit ): bool {
+				return null === Witsper_FFI::parse_plan( '<!-- wp:a {"a":"' . str_repeat( $unit, $n ) . '"} -->' );
+			};
+			if ( ! $rejects( 1 << 20 ) ) {
+				continue;
+			}
+			$lo = 0;
+			$hi = 1 << 20;
+			while ( $hi - $lo > 1 ) {
+				$mid = intdiv( $lo + $hi, 2 );
+				if ( $rejects( $mid ) ) {
+					$hi = $mid;
+				} else {
+					$lo = $mid;
+				}
+			}
+			$u = json_encode( $unit );
+			foreach ( array( $lo, $hi ) as $n ) {
+				$attrs = '{"a":"' . str_repeat( $unit, $n ) . '"}';
+				yield "library boundary $u x$n (rejects from $hi)" => "<!-- wp:p -->0<!-- /wp:p --><!-- wp:a $attrs -->x<!-- wp:b $attrs /-->y<!-- /wp:a -->";
+			}
+		}
+	}
 	// Many attempts that fail (no "} -->" to end the attrs), each scanning to the end.
 	foreach ( array( 100, 300 ) as $k ) {
 		$unit = '<!-- wp:a {"b":"' . str_repeat( '}x', 50 ) . '" ';
