@@ -3,8 +3,9 @@
 # Each scenario breaks one thing on purpose and checks an explicit pass criterion:
 #   1. MariaDB stopped: pages answer HTTP 500 "Error establishing a database connection",
 #      no php-fpm worker exits.  2. MariaDB started again: 200 within 10 s, same php-fpm master.
-#   3./4. A busy worker killed with SIGSEGV, then SIGKILL, under light load: the master
-#      replaces it, fpm-probe stays green, at most the one in-flight request fails.
+#   3./4. The worker serving a (slow) request killed with SIGSEGV, then SIGKILL, under light
+#      load: the master replaces it, fpm-probe stays green, that in-flight request gets a 502
+#      and no other request fails.
 #   5. Repeated SIGSEGVs (emergency_restart_threshold within emergency_restart_interval): the
 #      master logs the emergency reload and the pool serves again.
 #   6.-9. Library missing, library with another ABI number, FFI disabled, FFI restricted: the
@@ -66,14 +67,6 @@ trap 'exit 130' INT TERM
 # --- helpers -------------------------------------------------------------------------------
 # wait_for SECONDS COMMAND...: bounded poll every 0.25 s.
 wait_for() { local n=$1 i; shift; for ((i = 0; i < n * 4; i++)); do "$@" && return 0; sleep 0.25; done; return 1; }
-# A worker that is serving a request right now (not the status request itself), else any.
-busy_worker() {
-  local pid
-  pid=$(fpm_status_json 2>/dev/null | jq -r '[.processes[]? | select(.state == "Running")
-        | select((.["request uri"] // "") | test("fpm-status|status") | not) | .pid][0] // empty' 2>/dev/null || true)
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && { echo "$pid"; return; }
-  pool_workers | head -n 1
-}
 # light_load NAME SECONDS: 2 connections on the front page in the background (count.lua).
 light_load() {
   wrk -t1 -c2 -d"$2s" --timeout 10s -s tests/load/count.lua "$WITSPER_URL/" >"$REL_TMP/$1.out" 2>&1 &
@@ -88,6 +81,18 @@ wrk_bad() {
   local l; l=$(grep '^WRK ' "$REL_TMP/$1.out") || { echo 999; return; }
   awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
          print v["non2xx"] + v["err_connect"] + v["err_read"] + v["err_write"] + v["err_timeout"] }' <<<"$l"
+}
+# A script in the web root that sleeps 30 s: the known in-flight request of the kill tests and
+# the runaway request of the timeout test (removed by the trap).
+write_sleeper() {
+  cat >"$SLEEPER" <<'EOF'
+<?php
+// tests/faults: a slow request (removed after the test).
+echo "started\n";
+sleep( 30 );
+echo "finished\n";
+EOF
+  chmod 644 "$SLEEPER"
 }
 wrk_requests() { grep -o 'requests=[0-9]*' "$REL_TMP/$1.out" | cut -d= -f2; }
 
@@ -143,16 +148,32 @@ check "DB back: php-fpm not restarted (master $master) and 0 worker exits ($n)" 
 wait_for 60 db_up || die "MariaDB did not come back"
 
 # --- 3/4. One worker killed with SIGSEGV, one with SIGKILL, under light load ---------------
+# The victim is the worker serving a slow request (a script that sleeps), so the in-flight
+# request is known: it must fail (nginx 502) while the light load on other workers sees no
+# failure at all.
+write_sleeper
 for sig in SEGV KILL; do
   say "--- worker killed with SIG$sig under light load"
   master=$(fpm_master_pid)
   mark=$(log_mark "$WITSPER_FPM_LOG")
   probe_watch "$REL_TMP/probe-$sig.log"
   light_load "kill-$sig" 6
-  sleep 2
-  victim=$(busy_worker)
+  curl -s -o /dev/null -w '%{http_code}' --max-time 40 "$WITSPER_URL/witsper-fault-sleep.php" >"$REL_TMP/inflight-$sig" &
+  CURL_PID=$!; BG_PIDS+=("$CURL_PID")
+  victim=
+  for ((i = 0; i < 50 && ${#victim} == 0; i++)); do
+    sleep 0.1
+    victim=$(fpm_status_json 2>/dev/null | jq -r '[.processes[]? | select(.state == "Running")
+             | select((.["request uri"] // "") | test("witsper-fault-sleep")) | .pid][0] // empty' 2>/dev/null || true)
+  done
+  if [[ -z $victim ]]; then
+    fail "SIG$sig: no worker was seen running the slow request"; wait "$LOAD_PID" "$CURL_PID" || true
+    kill "$WATCH_PID" 2>/dev/null || true; continue
+  fi
+  sleep 1
   before=$(pool_workers | wc -l)
   kill -"$sig" "$victim"
+  wait "$CURL_PID" || true
   wait "$LOAD_PID" || true
   kill "$WATCH_PID" 2>/dev/null || true; wait "$WATCH_PID" 2>/dev/null || true
   signame=$([[ $sig == SEGV ]] && echo 'signal 11 (SIGSEGV' || echo 'signal 9 (SIGKILL')
@@ -163,8 +184,10 @@ for sig in SEGV KILL; do
     test "$(fpm_master_pid)" = "$master" -a "$after" -ge 1 -a ! -d "/proc/$victim"
   reds=$(wc -l <"$REL_TMP/probe-$sig.log")
   check "SIG$sig: fpm-probe stayed green during the kill ($reds red pings)" test "$reds" -eq 0
+  inflight=$(cat "$REL_TMP/inflight-$sig")
+  check "SIG$sig: the in-flight request failed cleanly (nginx answered $inflight)" test "$inflight" = 502
   bad=$(wrk_bad "kill-$sig")
-  check "SIG$sig: only the in-flight request failed ($bad failed of $(wrk_requests "kill-$sig"))" test "$bad" -le 1
+  check "SIG$sig: no other request failed ($bad failed of $(wrk_requests "kill-$sig") under light load)" test "$bad" -eq 0
   check "SIG$sig: the next request is served (200)" test "$(http_code / 20)" = 200
 done
 
@@ -244,14 +267,8 @@ done
 say "--- a request past request_terminate_timeout (3 s for this test)"
 nginx_timeout=$(grep -rhoE 'fastcgi_read_timeout[[:space:]]+[0-9]+' "$WITSPER_VAR/etc/nginx" 2>/dev/null | awk '{print $2}' | sort -n | tail -n 1)
 printf '; Written by tests/faults/run.sh for one scenario, removed by its trap.\n[www]\nrequest_terminate_timeout = 3s\n; php-fpm refuses a slowlog timeout above the terminate timeout.\nrequest_slowlog_timeout = 0\n' >"$DROPIN"
-cat >"$SLEEPER" <<'EOF'
-<?php
-// tests/faults: a request that outlives request_terminate_timeout (removed after the test).
-echo "started\n";
-sleep( 30 );
-echo "finished\n";
-EOF
-chmod 644 "$SLEEPER" "$DROPIN"
+write_sleeper
+chmod 644 "$DROPIN"
 if fpm_restart WITSPER_FFI_MODE=true WITSPER_FPM_MAX_REQUESTS=0; then
   mark=$(log_mark "$WITSPER_FPM_LOG")
   nmark=$(log_mark "$WITSPER_NGINX_ERROR_LOG")
