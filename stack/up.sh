@@ -43,6 +43,21 @@ check_settings() {
     log "note: WITSPER_LIB=$WITSPER_LIB does not exist (the plugin will fall back to PHP)"
 }
 
+# A port taken by something that is not this stack would make a daemon fail to bind with
+# a cryptic message: say which port and how to move.
+check_ports() {
+  local entry port pidfile var
+  for entry in "$WITSPER_PORT:$NGINX_PID:WITSPER_PORT" "$WITSPER_FPM_PORT:$FPM_PID:WITSPER_FPM_PORT" \
+               "$WITSPER_FPM_STATUS_PORT:$FPM_PID:WITSPER_FPM_STATUS_PORT" \
+               "$WITSPER_DB_PORT:$DB_PID:WITSPER_DB_PORT"; do
+    IFS=: read -r port pidfile var <<<"$entry"
+    pid_alive "$pidfile" && continue
+    if port_open "$port"; then
+      die "port $port is already in use by another program: choose another with $var=... (a second stack also needs its own WITSPER_VAR)"
+    fi
+  done
+}
+
 # ---------------------------------------------------------------------------- packages ---
 # Missing packages only; `apt-get update` once, and only when something is missing.
 install_packages() {
@@ -498,6 +513,7 @@ if [[ $mode == --fpm-restart ]]; then
 fi
 
 install_packages
+check_ports
 make_dirs
 ensure_secrets
 render_php
