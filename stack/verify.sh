@@ -104,6 +104,8 @@ else
   sapi=$(field "$w" .sapi)
   [[ $sapi == fpm-fcgi ]] && ok "answer came from a php-fpm worker (sapi $sapi, pid $(field "$w" .pid), user $(field "$w" .user))" ||
     ko "answer came from a php-fpm worker (sapi '$sapi')"
+  [[ $(field "$w" .uid) == 33 ]] && ok "workers run as www-data (uid 33), not root" ||
+    ko "workers run as www-data (uid 33), not root (uid '$(field "$w" .uid)')"
   [[ $(field "$w" .ffi_loaded) == true ]] && ok "FFI extension loaded in the worker" ||
     ko "FFI extension loaded in the worker (extension_loaded('ffi') is false)"
   v=$(field "$w" .memory_limit)
