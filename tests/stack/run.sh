@@ -82,6 +82,20 @@ else
   echo "SKIP  docker compose config -q (no Compose client: apt-get install docker-compose)"
 fi
 
+# --- Dockerfile invariants (no engine here to build it: the rules it must keep) ----------
+expect "Dockerfile: every stage FROM a Debian wordpress fpm image (no alpine/musl, no wordpress:cli)" \
+  bash -c "grep -E '^ARG WORDPRESS_IMAGE=wordpress:[a-z0-9.-]*fpm\$' Dockerfile >/dev/null &&
+           ! grep -iE '^FROM|^ARG WORDPRESS_IMAGE' Dockerfile | grep -qiE 'alpine|wordpress:cli'"
+expect "Dockerfile: FFI built with docker-php-ext-install, runtime libffi kept, build fails without FFI" \
+  bash -c "grep -q 'docker-php-ext-install ffi' Dockerfile && grep -q \"apt-mark manual\" Dockerfile &&
+           grep -q 'php -m | grep -qx FFI' Dockerfile"
+expect "Dockerfile: php.ini as conf.d/zz-witsper.ini, pool file after zz-docker.conf, STOPSIGNAL SIGQUIT" \
+  bash -c "grep -q 'COPY php.ini \"\$PHP_INI_DIR/conf.d/zz-witsper.ini\"' Dockerfile &&
+           grep -q 'COPY php-fpm.conf /usr/local/etc/php-fpm.d/zz-witsper.conf' Dockerfile &&
+           [[ zz-witsper.conf > zz-docker.conf ]] && grep -qx 'STOPSIGNAL SIGQUIT' Dockerfile"
+expect "Dockerfile: WP-CLI phar checksum- and signature-verified" \
+  bash -c "grep -q 'sha512sum -c' Dockerfile && grep -q 'gpg --batch --verify' Dockerfile"
+
 # --- one source of truth: limits that must agree across the files -----------------------
 ini_size() { sed -nE "s/^$1 *= *([0-9]+)[Mm]\$/\1/p" php.ini; }
 nginx_body=$(sed -nE 's/^ *client_max_body_size +([0-9]+)m;/\1/p' nginx.conf)
