@@ -389,6 +389,11 @@ fpm_fingerprint() {
   cat "$V_ETC/php-fpm.conf" "$V_ETC/php-fpm.d/"*.conf "$V_ETC/php-fpm.env" \
       "$V_ETC/php/conf.d/"*.ini 2>/dev/null
   [[ -f $V_ETC/witsper_ffi.h ]] && cat "$V_ETC/witsper_ffi.h"
+  # A rebuilt library (make) restarts php-fpm too: preload mode maps it once in the master,
+  # and workers of mode true keep the copy they mapped.
+  local lib
+  lib=$(native_lib_path)
+  [[ -f $lib ]] && sha256sum "$lib"
   true
 }
 
