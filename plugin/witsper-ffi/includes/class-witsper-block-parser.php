@@ -68,7 +68,10 @@ class Witsper_Block_Parser extends WP_Block_Parser {
 		if ( null === $output ) {
 			return parent::parse( $document );
 		}
-		// The properties WP_Block_Parser leaves behind, for callers that read them.
+		// The properties WP_Block_Parser leaves behind, for callers that read
+		// them. offset: WordPress leaves the end of its last token there; the
+		// plan does not carry it, and the end of the document is what "parsing
+		// finished" means to a reader.
 		$this->document    = $document;
 		$this->offset      = strlen( $document );
 		$this->output      = $output;
