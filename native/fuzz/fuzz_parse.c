@@ -75,7 +75,7 @@ static oracle *oracle_get(void)
         die("pcre2_jit_compile failed");
     o.md = pcre2_match_data_create_from_pattern(o.re, NULL);
     o.mc = pcre2_match_context_create(NULL);
-    o.js = pcre2_jit_stack_create(32 * 1024, 192 * 1024, NULL);
+    o.js = pcre2_jit_stack_create((size_t)32 * 1024, (size_t)192 * 1024, NULL);
     if (o.md == NULL || o.mc == NULL || o.js == NULL)
         die("pcre2 setup failed");
     pcre2_jit_stack_assign(o.mc, NULL, o.js);
@@ -91,7 +91,7 @@ static size_t oracle_bound(uint32_t limit, int jit)
     return limit > 30 ? (limit - 30) / 3 : 0;
 }
 
-static int same_span(size_t off, size_t len, const PCRE2_SIZE *ov, int g)
+static int same_span(size_t off, size_t len, const PCRE2_SIZE *ov, size_t g)
 {
     return ov[2 * g] != PCRE2_UNSET && ov[2 * g] == off &&
            ov[2 * g + 1] - ov[2 * g] == len;
