@@ -26,6 +26,9 @@ class Witsper_Block_Parser extends WP_Block_Parser {
 	/** Plan format version this code reads. */
 	const PLAN_VERSION = 1;
 
+	/** pcre.backtrack_limit the library's UNSUPPORTED bound assumes (docs/native.md). */
+	const PCRE_BACKTRACK_LIMIT_MIN = 1000000;
+
 	/** @var bool Whether the "too large for memory_limit" note was logged. */
 	private static $logged_memory = false;
 
@@ -33,7 +36,7 @@ class Witsper_Block_Parser extends WP_Block_Parser {
 	 * Whether parse() uses the native library in this process.
 	 */
 	public static function is_native(): bool {
-		return Witsper_FFI::available();
+		return Witsper_FFI::available() && self::pcre_limits_ok();
 	}
 
 	/**
@@ -44,7 +47,7 @@ class Witsper_Block_Parser extends WP_Block_Parser {
 	 * @return array[]
 	 */
 	public function parse( $document ) {
-		if ( ! is_string( $document ) || ! Witsper_FFI::available() ) {
+		if ( ! is_string( $document ) || ! Witsper_FFI::available() || ! self::pcre_limits_ok() ) {
 			return parent::parse( $document );
 		}
 		$plan = Witsper_FFI::parse_plan( $document );
@@ -78,6 +81,17 @@ class Witsper_Block_Parser extends WP_Block_Parser {
 		$this->stack       = array();
 		$this->empty_attrs = array();
 		return $output;
+	}
+
+	/**
+	 * Whether PCRE's backtrack limit is at least the one libwitsper's safety
+	 * bound was measured against (PHP's default, 1,000,000). Below it,
+	 * WordPress's own regex gives up on tokens the library still parses, so
+	 * only WP_Block_Parser knows the result. Read per call: ini_set() can
+	 * lower it at any time.
+	 */
+	public static function pcre_limits_ok(): bool {
+		return (int) ini_get( 'pcre.backtrack_limit' ) >= self::PCRE_BACKTRACK_LIMIT_MIN;
 	}
 
 	/**

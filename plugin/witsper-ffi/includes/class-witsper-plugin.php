@@ -105,6 +105,9 @@ final class Witsper_Plugin {
 			return self::reason( 'selftest-failed', $selftest['summary'] ?? null );
 		}
 		try {
+			if ( ! Witsper_Block_Parser::pcre_limits_ok() ) {
+				return self::reason( 'pcre-limit', 'pcre.backtrack_limit=' . ini_get( 'pcre.backtrack_limit' ) );
+			}
 			if ( ! Witsper_Block_Parser::is_native() ) {
 				return self::reason( 'parser-not-native', null );
 			}
@@ -159,6 +162,7 @@ final class Witsper_Plugin {
 			'load-failed'       => __( 'libwitsper could not be loaded through FFI.', 'witsper-ffi' ),
 			'forced-off'        => __( 'The native parser was switched off for this process (Witsper_FFI::force_off).', 'witsper-ffi' ),
 			'selftest-failed'   => __( 'The self-test found a document where the native parser\'s output differs from WP_Block_Parser\'s, so the native parser is off until the self-test passes again.', 'witsper-ffi' ),
+			'pcre-limit'        => __( 'pcre.backtrack_limit is below PHP\'s default (1000000); WordPress\'s own block regex then gives up on documents the native parser would accept, so WP_Block_Parser is used to keep the result identical.', 'witsper-ffi' ),
 			'parser-not-native' => __( 'Witsper_Block_Parser reports that it is not using the native library.', 'witsper-ffi' ),
 			'loader-error'      => __( 'The plugin\'s FFI loader files could not be loaded.', 'witsper-ffi' ),
 		);
