@@ -156,8 +156,10 @@ code=$(http_code "$POST_PATH" 30)
 [[ $code == 200 ]] || die "the block post answers $code, not 200"
 
 case $MODE in
-  short)   BLOCK_N=1200; HEALTH_N=2400; CAP=${WITSPER_LOAD_CAP:-12}; WARM=4; OUT=$WITSPER_VAR/load-short.md;;
-  default) BLOCK_N=5000; HEALTH_N=15000; CAP=400; WARM=15; OUT=$WITSPER_VAR/load.md;;
+  short)   BLOCK_N=1200; HEALTH_N=2400; CAP=${WITSPER_LOAD_CAP:-12}; WARM=4; OUT=$WITSPER_VAR/load-short.md
+           STEPS=(off-a on-a on-b off-b);;
+  default) BLOCK_N=5000; HEALTH_N=15000; CAP=${WITSPER_LOAD_CAP:-400}; WARM=15; OUT=$WITSPER_VAR/load.md
+           STEPS=(off-a on-a on-b off-b off-c on-c on-d off-d);;
   soak)    OUT=$WITSPER_VAR/soak.md;;
 esac
 
@@ -265,15 +267,15 @@ for mode in $MODES; do
   run_wrk "$mode-warm-block" "$WARM" "$BLOCK_URL"
   run_wrk "$mode-warm-health" "$WARM" "$HEALTH_URL"
   br=$(rate_of "$mode-warm-block"); hr=$(rate_of "$mode-warm-health")
-  bsecs=$(secs_for $((BLOCK_N / 2)) "$br" "$CAP"); hsecs=$(secs_for "$HEALTH_N" "$hr" "$CAP")
-  say "    warm-up: block post $br req/s, health $hr req/s -> block runs 4 x ${bsecs}s, health ${hsecs}s"
+  bsecs=$(secs_for $((BLOCK_N * 2 / ${#STEPS[@]})) "$br" "$CAP"); hsecs=$(secs_for "$HEALTH_N" "$hr" "$CAP")
+  say "    warm-up: block post $br req/s, health $hr req/s -> block runs ${#STEPS[@]} x ${bsecs}s, health ${hsecs}s"
   mode_mark=$(log_mark "$WITSPER_FPM_LOG")
   snapshot "$REL_TMP/$mode-0.snap"
 
-  # The plugin-on/off comparison runs B A A B (off, on, on, off), so that a slow drift of the
-  # machine's speed weighs the same on both sides.
+  # The plugin-on/off comparison alternates B A A B (off, on, on, off; twice in the default
+  # size), so that a drift of the machine's speed weighs the same on both sides.
   names=()
-  for step in off-a on-a on-b off-b; do
+  for step in "${STEPS[@]}"; do
     plugin=${step%-*}
     want=$([[ $plugin == on ]] && echo active || echo inactive)
     [[ $(plugin_state) == "$want" ]] || plugin_set "$plugin" "$want" || fail "$mode: switching the plugin $plugin"
@@ -297,9 +299,11 @@ for mode in $MODES; do
   snapshot "$REL_TMP/$mode-1.snap"
 
   crashes=$(count_crashes_since "$mode_mark")
-  on_req=$(sum_req "$mode-on-a" "$mode-on-b"); off_req=$(sum_req "$mode-off-a" "$mode-off-b")
+  ons=(); offs=()
+  for n in "${names[@]}"; do if [[ $n == "$mode-on-"* ]]; then ons+=("$n"); else offs+=("$n"); fi; done
+  on_req=$(sum_req "${ons[@]}"); off_req=$(sum_req "${offs[@]}")
   h_req=$(field "$mode-health" requests)
-  on_rate=$(sum_rate "$mode-on-a" "$mode-on-b"); off_rate=$(sum_rate "$mode-off-a" "$mode-off-b")
+  on_rate=$(sum_rate "${ons[@]}"); off_rate=$(sum_rate "${offs[@]}")
   bad=$(bad_responses "${names[@]}" "$mode-health")
   read -r nw r0 r1 wreq g ga < <(growth "$REL_TMP/$mode-0.snap" "$REL_TMP/$mode-1.snap")
   ratio=$(awk -v a="$on_rate" -v b="$off_rate" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
