@@ -323,10 +323,19 @@ for mode in $MODES; do
   fi
   check "$mode: 0 SIGSEGV/exited-on-signal lines in the php-fpm log ($crashes)" test "$crashes" -eq 0
   check "$mode: 0 non-2xx responses or socket errors ($bad)" test "$bad" -eq 0
-  check "$mode: worker RSS growth < 1 MB per 10,000 requests (private anonymous $ga MB, VmRSS $g MB; $nw workers, $wreq requests)" \
-    awk -v g="$ga" 'BEGIN { exit !(g != "NA" && g < 1.0) }'
-  check "$mode: plugin-on req/s >= 97% of plugin-off on the block post ($on_rate vs $off_rate, ratio $ratio)" \
-    awk -v r="$ratio" 'BEGIN { exit !(r >= 0.97) }'
+  growth_msg="$mode: worker RSS growth < 1 MB per 10,000 requests (private anonymous $ga MB, VmRSS $g MB; $nw workers, $wreq requests)"
+  ratio_msg="$mode: plugin-on req/s >= 97% of plugin-off on the block post ($on_rate vs $off_rate, ratio $ratio)"
+  if [[ $MODE == default ]]; then
+    check "$growth_msg" awk -v g="$ga" 'BEGIN { exit !(g != "NA" && g < 1.0) }'
+    check "$ratio_msg" awk -v r="$ratio" 'BEGIN { exit !(r >= 0.97) }'
+  else
+    # Measured, not judged: a ~2,000-request window over ~14 workers shows each worker's
+    # first-use growth (~70 kB) rather than per-request growth, and 12 s runs differ by +-5%
+    # on 2 shared cores. Both criteria are enforced by `make load` (>= 20,000 requests per
+    # mode, 8 alternating runs); see docs/reliability.md.
+    say "INFO  $growth_msg (judged by make load)"
+    say "INFO  $ratio_msg (judged by make load)"
+  fi
 done
 
 {
