@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# make bench-page: what the plugin costs or saves on a whole WordPress page, counted in CPU
+# instructions (callgrind) inside a real php-fpm worker, plugin on vs off, in both FFI modes.
+#
+# Why instructions: req/s on a shared 2-core machine drifts by +-10% between runs, which is
+# bigger than the effect measured (the parser saves ~0.3 ms of a ~55 ms page). callgrind
+# counts the instructions a worker executes, the same on a busy and on a quiet machine, so a
+# difference of 0.1% is visible. `make load` checks the same thing in req/s under wrk.
+#
+# How: a second php-fpm (the stack's own pool file and php.ini, pm = static with one worker,
+# port WITSPER_PAGE_PORT, default 9090) runs under valgrind --tool=callgrind; fpm-probe sends
+# it the block post's request as nginx would (SCRIPT_FILENAME index.php, REQUEST_URI); the
+# counters are zeroed after warm-up and dumped after each measured request. The stack's
+# database and WordPress are used; its own php-fpm and nginx are left alone.
+# Needs `make up`. Writes var/page-cost.md.
+# Env: PAGE_REQUESTS (measured requests per plugin state, default 3), PAGE_MODES ("true preload").
+set -Eeuo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=tests/load/lib.sh
+. tests/load/lib.sh
+load_stack_env
+command -v valgrind >/dev/null || die "valgrind is not installed"
+[[ -x $FPM_PROBE ]] || die "fpm-probe is not built (make probe)"
+
+PORT=${WITSPER_PAGE_PORT:-9090}
+N=${PAGE_REQUESTS:-3}
+MODES=${PAGE_MODES:-"true preload"}
+CORPUS=${WITSPER_LOAD_POST:-}
+for c in ../shared/corpus/blocks/early-adopting-the-future.html /work/shared/corpus/blocks/early-adopting-the-future.html; do
+  [[ -z $CORPUS && -f $c ]] && CORPUS=$c
+done
+[[ -n $CORPUS && -f $CORPUS ]] || die "no block post content found (set WITSPER_LOAD_POST)"
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_busy "$PORT" && die "port $PORT is in use (set WITSPER_PAGE_PORT)"
+
+T=$(mktemp -d /tmp/witsper-page.XXXXXX)
+chmod 0777 "$T"   # callgrind writes its files from the worker, which runs as www-data
+ORIG_PLUGIN=$(plugin_state)
+FPM_PID=
+cleanup() {
+  [[ -n $FPM_PID ]] && { kill "$FPM_PID" 2>/dev/null; wait "$FPM_PID" 2>/dev/null; } || true
+  [[ $ORIG_PLUGIN == active && $(plugin_state) != active ]] && plugin_set on active || true
+  [[ $ORIG_PLUGIN == inactive && $(plugin_state) != inactive ]] && plugin_set off inactive || true
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+read -r POST_ID POST_PATH < <(wp_php post-ensure "$CORPUS" witsper-load-block-post) || die "cannot create the block post"
+
+# The stack's pool file, with one static worker on our port and no status listener.
+pool=$(ls "$WITSPER_VAR"/etc/php-fpm.d/*.conf | head -n 1)
+sed -e 's/^[[:space:]]*pm[[:space:]]*=.*/pm = static/' \
+    -e 's/^[[:space:]]*pm\.max_children[[:space:]]*=.*/pm.max_children = 1/' \
+    -e '/^[[:space:]]*pm\.\(start_servers\|min_spare_servers\|max_spare_servers\|status_listen\)[[:space:]]*=/d' \
+    -e 's/^[[:space:]]*request_terminate_timeout[[:space:]]*=.*/request_terminate_timeout = 0/' \
+    -e 's/^[[:space:]]*request_slowlog_timeout[[:space:]]*=.*/request_slowlog_timeout = 0/' \
+    "$pool" >"$T/pool.conf"
+printf '[global]\npid = %s/fpm.pid\nerror_log = %s/fpm.log\ndaemonize = no\ninclude = %s/pool.conf\n' \
+  "$T" "$T" "$T" >"$T/php-fpm.conf"
+
+# request_page: one request of the block post straight to the worker; fails unless 200.
+request_page() {
+  "$FPM_PROBE" request "$WITSPER_WP_ROOT/index.php" --host 127.0.0.1 --port "$PORT" \
+    --timeout-ms 300000 --quiet --expect-status 200 --max-body 4194304 \
+    --param "REQUEST_URI=$POST_PATH" --param "DOCUMENT_URI=/index.php" --param "SCRIPT_NAME=/index.php" \
+    --param "HTTP_HOST=$HOSTPORT" --param "SERVER_NAME=127.0.0.1" --param "SERVER_PORT=${HOSTPORT##*:}" \
+    --param "DOCUMENT_ROOT=$WITSPER_WP_ROOT" --param "SERVER_PROTOCOL=HTTP/1.1" --param "REMOTE_ADDR=127.0.0.1"
+}
+worker_pid() { pgrep -P "$FPM_PID" | head -n 1; }
+# instructions WORKER K: the instructions of the worker's K-th request. callgrind writes one
+# dump per request (--dump-after=php_request_shutdown: the costs since the previous dump,
+# i.e. request startup, the script, and the shutdown that frees its memory).
+instructions() {
+  local f=$T/cg.out.$1.$2 i
+  for i in $(seq 1 100); do
+    [[ -s $f ]] && grep -q '^totals:' "$f" && break
+    sleep 0.2
+  done
+  awk '/^totals:/ { print $2; exit }' "$f" 2>/dev/null | grep . || die "no callgrind dump $f"
+}
+
+ROWS=()
+for mode in $MODES; do
+  say "=== FFI mode $mode"
+  mapfile -t envs <"$WITSPER_VAR/etc/php-fpm.env"
+  # The stack's php-fpm environment for this mode (stack/up.sh writes it for the running mode).
+  envs=("${envs[@]/#WITSPER_FFI_MODE=*/WITSPER_FFI_MODE=$mode}")
+  if [[ $mode == preload ]]; then
+    envs=("${envs[@]/#WITSPER_FFI_PRELOAD=*/WITSPER_FFI_PRELOAD=$WITSPER_VAR/etc/witsper_ffi.h}")
+    envs=("${envs[@]/#WITSPER_OPCACHE_PRELOAD=*/WITSPER_OPCACHE_PRELOAD=$REPO/plugin/witsper-ffi/preload.php}")
+  else
+    envs=("${envs[@]/#WITSPER_FFI_PRELOAD=*/WITSPER_FFI_PRELOAD=}")
+    envs=("${envs[@]/#WITSPER_OPCACHE_PRELOAD=*/WITSPER_OPCACHE_PRELOAD=}")
+  fi
+  envs=("${envs[@]/#WITSPER_FPM_LISTEN=*/WITSPER_FPM_LISTEN=127.0.0.1:$PORT}")
+  env -i "${envs[@]}" valgrind --tool=callgrind --dump-after=php_request_shutdown --callgrind-out-file="$T/cg.out.%p" \
+    php-fpm8.2 --fpm-config "$T/php-fpm.conf" -F >"$T/valgrind-$mode.log" 2>&1 &
+  FPM_PID=$!
+  for _ in $(seq 1 240); do port_busy "$PORT" && break; sleep 0.5; done
+  port_busy "$PORT" || { cat "$T/valgrind-$mode.log" "$T/fpm.log" >&2; die "php-fpm under callgrind did not start"; }
+  w=$(worker_pid); [[ -n $w ]] || die "no worker"
+  k=0
+  for state in on off; do
+    want=$([[ $state == on ]] && echo active || echo inactive)
+    [[ $(plugin_state) == "$want" ]] || plugin_set "$state" "$want" || die "cannot switch the plugin $state"
+    # Warm-up: opcache compiles every file this state uses, and the first plugin-on request
+    # after a switch re-reads the options.
+    for i in 1 2 $(seq 1 "$N"); do
+      request_page || die "block post did not answer 200 (plugin $state, mode $mode)"
+      k=$((k + 1))
+    done
+    for i in $(seq 1 "$N"); do
+      ir=$(instructions "$w" $((k - N + i)))
+      say "    plugin $state, request $i: $ir instructions"
+      echo "$ir" >>"$T/$mode-$state.ir"
+    done
+  done
+  [[ $(worker_pid) == "$w" ]] || die "the worker changed during the run (crash?)"
+  kill "$FPM_PID"; wait "$FPM_PID" 2>/dev/null || true; FPM_PID=
+  med() { sort -n "$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+  on=$(med "$T/$mode-on.ir"); off=$(med "$T/$mode-off.ir")
+  line=$(awk -v a="$on" -v b="$off" -v m="$mode" 'BEGIN {
+    printf "| %s | %.1f M | %.1f M | %+.2f M (%+.2f%%) | %.4f |", m, a / 1e6, b / 1e6, (a - b) / 1e6, (a - b) * 100 / b, b / a }')
+  say "$line"
+  ROWS+=("$line")
+done
+
+{
+  echo "# Witsper page cost ($(date -u +%FT%TZ))"
+  echo
+  echo "Instructions one php-fpm worker executes for the block post ($(basename "$CORPUS"), $(wc -c <"$CORPUS") bytes, post #$POST_ID) through index.php, median of $N requests after 2 warm-up requests, counted by callgrind. Same worker, same opcache, plugin switched in the database between the two states."
+  echo
+  echo "| FFI mode | plugin on | plugin off | on - off | speed ratio on/off (off / on instructions) |"
+  echo "|---|---|---|---|---|"
+  printf '%s\n' "${ROWS[@]}"
+} >"$WITSPER_VAR/page-cost.md"
+cat "$WITSPER_VAR/page-cost.md"
