@@ -6,7 +6,7 @@ SHELL := /bin/bash
 export WITSPER_ROOT := $(CURDIR)
 
 .PHONY: help build lib probe install clean up down status logs verify tune \
-        test bench load soak fuzz asan leakcheck lint \
+        test bench bench-page load soak fuzz asan leakcheck lint \
         test-native test-probe test-verify test-stack test-diff test-memcheck \
         test-php test-probe-live test-load test-faults test-security
 
@@ -88,6 +88,11 @@ test-security: ## Security checks: uploads PHP, dotfiles, listeners, preload, se
 # --- Long runs (not part of `make test`) ------------------------------------------------------
 bench: lib ## Native vs WP_Block_Parser on the shared corpus: median time, ratio, peak memory
 	bench/run.sh
+	@if [ -f var/stack.env ] && (. var/stack.env && curl -sf -o /dev/null --max-time 5 "$$WITSPER_URL/"); then \
+	  bench/page-cost.sh; else echo "bench: stack not up, page cost skipped (make up; make bench-page)"; fi
+
+bench-page: build ## Whole-page CPU instructions, plugin on vs off, in a php-fpm worker (callgrind; needs `make up`)
+	bench/page-cost.sh
 
 load: build ## Load test at the default size, both FFI modes, plugin on and off
 	tests/load/run.sh

@@ -42,6 +42,7 @@ load_stack_env() {
   # How php-fpm ran when the suite started: the trap restores exactly this.
   ORIG_FFI_MODE=${WITSPER_FFI_MODE:-true}
   ORIG_MAX_REQUESTS=${WITSPER_FPM_MAX_REQUESTS:-}
+  ORIG_MAX_SPARE=${WITSPER_FPM_MAX_SPARE_SERVERS:-}
   ORIG_LIB=${WITSPER_LIB:-}
   ORIG_EXTRA_INI=${WITSPER_PHP_EXTRA_INI:-}
 }
@@ -108,7 +109,8 @@ count_exits_since() {
 # restart, and an override must never leak into the next restart.
 fpm_restart() {
   env WITSPER_VAR="$WITSPER_VAR" WITSPER_FFI_MODE="$ORIG_FFI_MODE" \
-      WITSPER_FPM_MAX_REQUESTS="$ORIG_MAX_REQUESTS" WITSPER_LIB="$ORIG_LIB" \
+      WITSPER_FPM_MAX_REQUESTS="$ORIG_MAX_REQUESTS" WITSPER_FPM_MAX_SPARE_SERVERS="$ORIG_MAX_SPARE" \
+      WITSPER_LIB="$ORIG_LIB" \
       WITSPER_PHP_EXTRA_INI="$ORIG_EXTRA_INI" "$@" \
       "$REPO/stack/fpm-restart.sh" >"${REL_TMP:-/tmp}/fpm-restart.log" 2>&1 \
     || { cat "${REL_TMP:-/tmp}/fpm-restart.log" >&2; return 1; }
