@@ -86,7 +86,10 @@ for mode in $MODES; do
   # The stack's php-fpm environment for this mode (stack/up.sh writes it for the running mode).
   envs=("${envs[@]/#WITSPER_FFI_MODE=*/WITSPER_FFI_MODE=$mode}")
   if [[ $mode == preload ]]; then
-    envs=("${envs[@]/#WITSPER_FFI_PRELOAD=*/WITSPER_FFI_PRELOAD=$WITSPER_VAR/etc/witsper_ffi.h}")
+    # The header ffi.preload reads, naming our library by absolute path (as stack/up.sh does).
+    sed -E "s|^#define FFI_LIB .*|#define FFI_LIB \"${WITSPER_LIB:-$REPO/native/build/libwitsper.so.1}\"|" \
+      "$REPO/native/include/witsper_ffi.h" >"$T/witsper_ffi.h"
+    envs=("${envs[@]/#WITSPER_FFI_PRELOAD=*/WITSPER_FFI_PRELOAD=$T/witsper_ffi.h}")
     envs=("${envs[@]/#WITSPER_OPCACHE_PRELOAD=*/WITSPER_OPCACHE_PRELOAD=$REPO/plugin/witsper-ffi/preload.php}")
   else
     envs=("${envs[@]/#WITSPER_FFI_PRELOAD=*/WITSPER_FFI_PRELOAD=}")
