@@ -137,4 +137,9 @@ done
   echo "|---|---|---|---|---|"
   printf '%s\n' "${ROWS[@]}"
 } >"$WITSPER_VAR/page-cost.md"
+# Where the parser's share of the page is: the documents the page parses, timed in the CLI.
+read -r -a flags <<<"$(tests/lib/php-mode.sh true)"
+docs=$(php "${flags[@]}" -d opcache.enable_cli=1 bench/page-docs.php "$WITSPER_WP_ROOT" "$HOSTPORT" "$POST_PATH" 2>&1) ||
+  die "bench/page-docs.php failed: $docs"
+{ echo; echo "Block post in the PHP CLI (bench/page-docs.php): $docs"; } >>"$WITSPER_VAR/page-cost.md"
 cat "$WITSPER_VAR/page-cost.md"
