@@ -66,6 +66,7 @@ restore() {
   RESTORED=1
   trap - EXIT INT TERM
   # Kill only the wrk we started, if a signal interrupted it.
+  # shellcheck disable=SC2086  # one pid, or two while a side-by-side pair runs
   [[ -n ${WRK_PID:-} ]] && kill $WRK_PID 2>/dev/null || true
   rm -f "$SWITCH_DST"
   echo "--- restoring the stack (FFI mode $ORIG_MODE, its pm.max_requests, plugin $ORIG_PLUGIN)"
@@ -89,35 +90,38 @@ CMP_CONNS=$(( ${MAX_CHILDREN:-20} / 2 ))
 (( CMP_CONNS >= 1 )) || CMP_CONNS=1
 
 # --- helpers ---------------------------------------------------------------------------------
-# run_wrk NAME SECONDS URL [PATH...]: one bounded wrk run; its summary line goes to NAME.wrk.
-# WRK_HEADER="Name: value" adds a request header.
+# wrk_start NAME SECONDS URL CONNS THREADS [PATH...]: starts one bounded wrk run in the
+# background ($! is its pid), output in NAME.out. WRK_HEADER="Name: value" adds a header.
+wrk_start() {
+  local name=$1 secs=$2 url=$3 conns=$4 threads=$5; shift 5
+  wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s --latency ${WRK_HEADER:+-H "$WRK_HEADER"} \
+      -s tests/load/count.lua "$url" -- "$@" >"$REL_TMP/$name.out" 2>&1 &
+}
+# wrk_summary NAME: keeps the run's WRK line in NAME.wrk (prints wrk's output if there is none).
+wrk_summary() {
+  grep '^WRK ' "$REL_TMP/$1.out" >"$REL_TMP/$1.wrk" || { cat "$REL_TMP/$1.out" >&2; return 1; }
+}
+# run_wrk NAME SECONDS URL [PATH...]: one run at $CONNS connections; summary in NAME.wrk.
 run_wrk() {
   local name=$1 secs=$2 url=$3; shift 3
-  wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --timeout 10s --latency ${WRK_HEADER:+-H "$WRK_HEADER"} \
-      -s tests/load/count.lua "$url" -- "$@" >"$REL_TMP/$name.out" 2>&1 &
+  wrk_start "$name" "$secs" "$url" "$CONNS" "$THREADS" "$@"
   WRK_PID=$!
   wait "$WRK_PID" || { cat "$REL_TMP/$name.out" >&2; WRK_PID=; return 1; }
   WRK_PID=
-  grep '^WRK ' "$REL_TMP/$name.out" >"$REL_TMP/$name.wrk" || { cat "$REL_TMP/$name.out" >&2; return 1; }
+  wrk_summary "$name"
 }
-# run_wrk_pair NAME SECONDS URL CONNS: two wrk at the same time on URL, CONNS connections
+# run_wrk_pair NAME SECONDS URL CONNS: two runs at the same time on URL, CONNS connections
 # each, the second with $OFF_HEADER; summaries in NAME-on.wrk and NAME-off.wrk.
 run_wrk_pair() {
-  local name=$1 secs=$2 url=$3 conns=$4 rc=0
-  wrk -t1 -c"$conns" -d"${secs}s" --timeout 10s --latency -s tests/load/count.lua "$url" \
-      >"$REL_TMP/$name-on.out" 2>&1 &
-  local on_pid=$!
-  wrk -t1 -c"$conns" -d"${secs}s" --timeout 10s --latency -s tests/load/count.lua -H "$OFF_HEADER" "$url" \
-      >"$REL_TMP/$name-off.out" 2>&1 &
-  local off_pid=$!
+  local name=$1 secs=$2 url=$3 conns=$4 on_pid off_pid rc=0
+  wrk_start "$name-on" "$secs" "$url" "$conns" 1; on_pid=$!
+  WRK_HEADER=$OFF_HEADER wrk_start "$name-off" "$secs" "$url" "$conns" 1; off_pid=$!
   WRK_PID="$on_pid $off_pid"
   wait "$on_pid" || rc=1
   wait "$off_pid" || rc=1
   WRK_PID=
-  local side
-  for side in on off; do
-    grep '^WRK ' "$REL_TMP/$name-$side.out" >"$REL_TMP/$name-$side.wrk" || { cat "$REL_TMP/$name-$side.out" >&2; rc=1; }
-  done
+  wrk_summary "$name-on" || rc=1
+  wrk_summary "$name-off" || rc=1
   return "$rc"
 }
 # field NAME KEY: a value from a run's WRK line.
@@ -174,6 +178,19 @@ plugin_off_by_header() {
 }
 
 ms() { awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'; }
+
+# measure COMMAND...: runs one wrk command between two worker snapshots and sets M_CRASHES (crash
+# lines the php-fpm log gained) and M_RSS ("mean RSS start -> end (workers)", same pids).
+measure() {
+  local mark nw r0 r1 rest
+  mark=$(log_mark "$WITSPER_FPM_LOG")
+  snapshot "$REL_TMP/a.snap"
+  "$@"
+  snapshot "$REL_TMP/b.snap"
+  read -r nw r0 r1 rest < <(growth "$REL_TMP/a.snap" "$REL_TMP/b.snap")
+  M_RSS="$r0 -> $r1 ($nw)"
+  M_CRASHES=$(count_crashes_since "$mark")
+}
 
 ROWS=()
 add_row() {  # mode plugin url name crashes growth-line
@@ -321,12 +338,8 @@ for mode in $MODES; do
   snapshot "$REL_TMP/$mode-0.snap"
 
   # 1. Load on the block post, plugin on, 32 connections.
-  m=$(log_mark "$WITSPER_FPM_LOG")
-  snapshot "$REL_TMP/a.snap"
-  run_wrk "$mode-block" "$bsecs" "$BLOCK_URL"
-  snapshot "$REL_TMP/b.snap"
-  read -r nw r0 r1 wreq g ga < <(growth "$REL_TMP/a.snap" "$REL_TMP/b.snap")
-  add_row "$mode" on "block post ($CONNS conn.)" "$mode-block" "$(count_crashes_since "$m")" "$r0 -> $r1 ($nw) | —"
+  measure run_wrk "$mode-block" "$bsecs" "$BLOCK_URL"
+  add_row "$mode" on "block post ($CONNS conn.)" "$mode-block" "$M_CRASHES" "$M_RSS | —"
 
   # 2. Plugin on vs off, side by side: two wrk at once on the same post, one of them with the
   # header that serves its requests as if the plugin were deactivated. Both sides share the
@@ -336,25 +349,16 @@ for mode in $MODES; do
   # workers, both would wait in the same queue and the difference would be diluted).
   cmp_names=()
   for ((k = 1; k <= CMP_RUNS; k++)); do
-    m=$(log_mark "$WITSPER_FPM_LOG")
-    snapshot "$REL_TMP/a.snap"
-    run_wrk_pair "$mode-cmp$k" "$CMP_SECS" "$BLOCK_URL" "$CMP_CONNS"
-    snapshot "$REL_TMP/b.snap"
-    read -r nw r0 r1 wreq g ga < <(growth "$REL_TMP/a.snap" "$REL_TMP/b.snap")
-    c=$(count_crashes_since "$m")
-    add_row "$mode" on "block post, side by side $k ($CMP_CONNS conn.)" "$mode-cmp$k-on" "$c" "$r0 -> $r1 ($nw) | —"
-    add_row "$mode" off "block post, side by side $k ($CMP_CONNS conn.)" "$mode-cmp$k-off" "$c" "(same workers) | —"
+    measure run_wrk_pair "$mode-cmp$k" "$CMP_SECS" "$BLOCK_URL" "$CMP_CONNS"
+    add_row "$mode" on "block post, side by side $k ($CMP_CONNS conn.)" "$mode-cmp$k-on" "$M_CRASHES" "$M_RSS | —"
+    add_row "$mode" off "block post, side by side $k ($CMP_CONNS conn.)" "$mode-cmp$k-off" "$M_CRASHES" "(same workers) | —"
     cmp_names+=("$mode-cmp$k")
   done
   health_native "$mode" || fail "$mode: native parser not active after the side-by-side runs"
 
   # 3. The health route, plugin on, 32 connections.
-  m=$(log_mark "$WITSPER_FPM_LOG")
-  snapshot "$REL_TMP/a.snap"
-  run_wrk "$mode-health" "$hsecs" "$HEALTH_URL"
-  snapshot "$REL_TMP/b.snap"
-  read -r nw r0 r1 wreq g ga < <(growth "$REL_TMP/a.snap" "$REL_TMP/b.snap")
-  add_row "$mode" on "health route ($CONNS conn.)" "$mode-health" "$(count_crashes_since "$m")" "$r0 -> $r1 ($nw) | —"
+  measure run_wrk "$mode-health" "$hsecs" "$HEALTH_URL"
+  add_row "$mode" on "health route ($CONNS conn.)" "$mode-health" "$M_CRASHES" "$M_RSS | —"
   snapshot "$REL_TMP/$mode-1.snap"
 
   crashes=$(count_crashes_since "$mode_mark")
