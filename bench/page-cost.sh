@@ -25,10 +25,7 @@ command -v valgrind >/dev/null || die "valgrind is not installed"
 PORT=${WITSPER_PAGE_PORT:-9090}
 N=${PAGE_REQUESTS:-3}
 MODES=${PAGE_MODES:-"true preload"}
-CORPUS=${WITSPER_LOAD_POST:-}
-for c in ../shared/corpus/blocks/early-adopting-the-future.html /work/shared/corpus/blocks/early-adopting-the-future.html; do
-  [[ -z $CORPUS && -f $c ]] && CORPUS=$c
-done
+CORPUS=${WITSPER_LOAD_POST:-${WITSPER_CORPUS:-tests/corpus/blocks}/early-adopting-the-future.html}
 [[ -n $CORPUS && -f $CORPUS ]] || die "no block post content found (set WITSPER_LOAD_POST)"
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port_busy "$PORT" && die "port $PORT is in use (set WITSPER_PAGE_PORT)"

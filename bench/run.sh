@@ -4,14 +4,13 @@
 # one PHP process with opcache on. Prints a table; writes var/bench.md (markdown
 # for the README) and var/bench-<mode>.json (raw figures). Not a test: it fails
 # only when it cannot measure (library missing, native result differs).
-# Env: BENCH_CORPUS (default /work/shared/corpus/blocks, or ../shared/corpus/blocks
-# next to the repository), BENCH_SECONDS (time per parser per file, default 1.5).
+# Env: BENCH_CORPUS (default $WITSPER_CORPUS, else tests/corpus/blocks),
+# BENCH_SECONDS (time per parser per file, default 1.5).
 set -Eeuo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-corpus=${BENCH_CORPUS:-$root/../shared/corpus/blocks}
-[[ -d $corpus ]] || corpus=/work/shared/corpus/blocks
+corpus=${BENCH_CORPUS:-${WITSPER_CORPUS:-$root/tests/corpus/blocks}}
 [[ -d $corpus ]] || { echo "bench: no corpus (set BENCH_CORPUS)" >&2; exit 1; }
 [[ -f native/build/libwitsper.so.1 || -n ${WITSPER_LIB:-} ]] || make -s lib
 

@@ -7,11 +7,10 @@
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 secs=${FUZZ_SECONDS:-600}
-shared=${WITSPER_SHARED:-$(cd .. && pwd)/../shared}
-[[ -d $shared/corpus/blocks ]] || shared=/work/shared
+corpus=${WITSPER_CORPUS:-$(cd .. && pwd)/tests/corpus/blocks}
 work=fuzz/corpus-work art=build/fuzz-artifacts
 mkdir -p "$work" "$art"
-cp -n "$shared"/corpus/blocks/*.html "$work"/ 2>/dev/null || true
+cp -n "$corpus"/*.html "$work"/ 2>/dev/null || true
 cp -n fuzz/regressions/* "$work"/ 2>/dev/null || true
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -114,7 +114,8 @@ function check(FFI $ffi, string $label, string $doc): void {
 }
 
 // 1. The shared corpus.
-foreach (glob(dirname($root) . '/../shared/corpus/blocks/*.html') ?: glob('/work/shared/corpus/blocks/*.html') as $f) {
+$corpus = getenv('WITSPER_CORPUS') ?: dirname($root) . '/tests/corpus/blocks';
+foreach (glob($corpus . '/*.html') as $f) {
     check($ffi, basename($f), file_get_contents($f));
 }
 
@@ -206,7 +207,7 @@ for ($r = 0; $r < $n_random; $r++) {
     }
     check($ffi, "chars $r", $doc);
 }
-$base = file_get_contents('/work/shared/corpus/blocks/gutenberg-demo.html');
+$base = file_get_contents($corpus . '/gutenberg-demo.html');
 for ($r = 0; $r < intdiv($n_random, 10); $r++) {
     $doc = $base;
     $edits = mt_rand(1, 8);

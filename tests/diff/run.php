@@ -86,9 +86,9 @@ require __DIR__ . '/lib/limits.php';
 /* ------------------------------------------------------------------- inputs ---- */
 
 /** The sub-suites, in order: name => generator of name => document. */
-/** The shared corpus: ../shared/corpus/blocks next to the repository, or WITSPER_CORPUS. */
+/** The corpus: tests/corpus/blocks in the repository, or WITSPER_CORPUS. */
 function witsper_diff_corpus_dir( string $repo ): string {
-	return getenv( 'WITSPER_CORPUS' ) ?: dirname( $repo ) . '/shared/corpus/blocks';
+	return getenv( 'WITSPER_CORPUS' ) ?: $repo . '/tests/corpus/blocks';
 }
 
 /** Real markup the mutator slices windows from: corpus, WordPress's markup, spec tests. */

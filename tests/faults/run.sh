@@ -101,8 +101,7 @@ wrk_requests() { grep -o 'requests=[0-9]*' "$REL_TMP/$1.out" | cut -d= -f2; }
 say "stack $WITSPER_URL (FFI mode $ORIG_FFI_MODE)"
 fpm_restart WITSPER_FPM_MAX_REQUESTS=0 || die "php-fpm restart failed"
 [[ $ORIG_PLUGIN == active ]] || plugin_set on active || die "cannot activate witsper-ffi"
-read -r POST_ID POST_PATH < <(wp_php post-ensure "$(ls ../shared/corpus/blocks/early-adopting-the-future.html \
-  /work/shared/corpus/blocks/early-adopting-the-future.html 2>/dev/null | head -n 1)" witsper-load-block-post) \
+read -r POST_ID POST_PATH < <(wp_php post-ensure "${WITSPER_CORPUS:-tests/corpus/blocks}/early-adopting-the-future.html" witsper-load-block-post) \
   || die "cannot create the block post"
 code=$(http_get "$POST_PATH" "$REL_TMP/native.html" 30)
 h=$(health_json)

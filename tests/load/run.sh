@@ -48,11 +48,7 @@ CONNS=32
 THREADS=2
 CORPUS=${WITSPER_LOAD_POST:-}
 if [[ -z $CORPUS ]]; then
-  for c in ../shared/corpus/blocks/early-adopting-the-future.html \
-           /work/shared/corpus/blocks/early-adopting-the-future.html \
-           tests/load/block-post.html; do
-    [[ -f $c ]] && { CORPUS=$c; break; }
-  done
+  CORPUS=${WITSPER_CORPUS:-tests/corpus/blocks}/early-adopting-the-future.html
 fi
 [[ -n $CORPUS && -f $CORPUS ]] || die "no block post content found (set WITSPER_LOAD_POST)"
 ORIG_MODE=$ORIG_FFI_MODE

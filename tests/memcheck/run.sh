@@ -16,8 +16,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 
 lib=${WITSPER_LIB:-$root/native/build/libwitsper.so.1}
-corpus=${MEMCHECK_CORPUS:-$root/../shared/corpus/blocks}
-[[ -d $corpus ]] || corpus=/work/shared/corpus/blocks
+corpus=${MEMCHECK_CORPUS:-${WITSPER_CORPUS:-$root/tests/corpus/blocks}}
 work=$(mktemp -d /tmp/witsper-memcheck.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 

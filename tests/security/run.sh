@@ -207,8 +207,7 @@ check "preload: FFI::scope('witsper') from a non-preloaded script is refused" \
 h=$(health_json)
 check "preload: the plugin keeps the native parser active (health: mode preload, native_parser_active)" \
   jqt '.ffi_mode == "preload" and .native_parser_active == true' <<<"$h"
-read -r _ post_path < <(wp_php post-ensure "$(ls ../shared/corpus/blocks/early-adopting-the-future.html \
-  /work/shared/corpus/blocks/early-adopting-the-future.html 2>/dev/null | head -n 1)" witsper-load-block-post) || true
+read -r _ post_path < <(wp_php post-ensure "${WITSPER_CORPUS:-tests/corpus/blocks}/early-adopting-the-future.html" witsper-load-block-post) || true
 check "preload: the block post renders (200)" test "$(http_code "${post_path:-/}" 30)" = 200
 
 # --- 6. DISALLOW_FILE_EDIT ----------------------------------------------------------------------

@@ -125,7 +125,7 @@ class Witsper_CLI_Command {
 	 * ## EXAMPLES
 	 *
 	 *     $ wp witsper bench
-	 *     $ wp witsper bench ../shared/corpus/blocks/*.html --iterations=31
+	 *     $ wp witsper bench /path/to/posts/*.html --iterations=31
 	 *
 	 * @param array $args       Files.
 	 * @param array $assoc_args Options.

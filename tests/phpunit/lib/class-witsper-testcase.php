@@ -86,10 +86,10 @@ abstract class Witsper_TestCase extends TestCase {
 		return glob( dirname( __DIR__, 3 ) . '/plugin/witsper-ffi/selftest/*.html' );
 	}
 
-	/** The shared corpus files (../shared/corpus/blocks). */
+	/** The corpus files (tests/corpus/blocks, or WITSPER_CORPUS). */
 	protected static function shared_corpus_files(): array {
-		$dir = getenv( 'WITSPER_SHARED' ) ?: dirname( __DIR__, 4 ) . '/shared';
-		return glob( $dir . '/corpus/blocks/*.html' );
+		$dir = getenv( 'WITSPER_CORPUS' ) ?: dirname( __DIR__, 2 ) . '/corpus/blocks';
+		return glob( $dir . '/*.html' );
 	}
 
 	/** glob() results as a PHPUnit data provider. */
