@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test suite, brings the native stack up for the live ones and down at the end,
 # and closes with the sum of all suites as "N passed, N failed".
-# Contract for a suite: it is a make target, it prints "N passed, N failed" as its last such
-# line, exits non-zero when anything failed, and leaves the stack as it found it.
+# Contract for a suite: it is a make target, it prints "N passed, N failed[, N skipped]" as
+# its last such line (tests/lib/harness.sh for shell suites), exits non-zero when anything
+# failed, and leaves the stack as it found it.
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,23 +21,24 @@ fi
 
 logdir=var/test-logs
 mkdir -p "$logdir"
-total_pass=0 total_fail=0
+total_pass=0 total_fail=0 total_skip=0
 declare -a report=()
 
 run_suite() {
-  local suite=$1 log="$logdir/$1.log" rc=0 line p=0 f=0 started=$SECONDS
+  local suite=$1 log="$logdir/$1.log" rc=0 line p=0 f=0 k=0 started=$SECONDS
   echo "=== $suite"
   make -s --no-print-directory "$suite" 2>&1 | tee "$log" || rc=$?
   line=$(grep -aE '(^|: )[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
   if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
     p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
   fi
+  [[ $line =~ ([0-9]+)\ skipped ]] && k=${BASH_REMATCH[1]}
   # A suite that failed without counting a failure still counts as one failure, and a
   # suite that printed no count at all ran no test: both are failures here.
   if (( rc != 0 && f == 0 )) || [[ -z $line ]]; then f=$((f + 1)); fi
-  total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
-  report+=("$(printf '%-18s %5d passed, %3d failed  (%ds, exit %d)' \
-              "$suite" "$p" "$f" $((SECONDS - started)) "$rc")")
+  total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + k))
+  report+=("$(printf '%-18s %5d passed, %3d failed, %2d skipped  (%ds, exit %d)' \
+              "$suite" "$p" "$f" "$k" $((SECONDS - started)) "$rc")")
 }
 
 for s in "${offline_suites[@]}"; do run_suite "$s"; done
@@ -58,5 +60,5 @@ fi
 echo
 echo "=== summary"
 printf '%s\n' "${report[@]}"
-echo "$total_pass passed, $total_fail failed"
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 (( total_fail == 0 ))

@@ -7,14 +7,9 @@
 
 REL_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$REL_DIR/../.." && pwd)
-PASS=0 FAIL=0
-
-say()  { printf '%s\n' "$*"; }
-pass() { PASS=$((PASS + 1)); printf 'PASS  %s\n' "$*"; }
-fail() { FAIL=$((FAIL + 1)); printf 'FAIL  %s\n' "$*"; }
-# check "description" COMMAND...: one PASS/FAIL line from a command's exit status.
-check() { local d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
-summary() { echo "$PASS passed, $FAIL failed"; (( FAIL == 0 )); }
+# pass/fail/skip/check/summary: the shared protocol.
+# shellcheck source=tests/lib/harness.sh
+. "$REPO/tests/lib/harness.sh"
 die() { echo "error: $*" >&2; exit 2; }
 
 # Loads stack.env (written by `make up`, values quoted with printf %q) into the environment.
