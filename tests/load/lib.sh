@@ -88,7 +88,8 @@ log_mark() { stat -c %s "$1" 2>/dev/null || echo 0; }
 log_since() { tail -c +$(( $2 + 1 )) "$1" 2>/dev/null || true; }
 # php-fpm's own signals to its workers while a suite runs: the master's kill() calls, traced
 # with strace (the master alone, not its workers: it makes a few system calls a second). A
-# trace ends by itself when its master exits; fpm_restart starts one for the new master.
+# trace ends by itself when its master exits; with TRACE_KILLS=1 (the load and fault suites)
+# fpm_restart starts one for each new master, and the suite's trap calls kill_trace_stop.
 # stack/fpm-exits.php reads them to tell php-fpm's scale-down SIGKILLs from crashes.
 kill_trace_start() {
   local m
@@ -135,7 +136,8 @@ fpm_restart() {
       WITSPER_PHP_EXTRA_INI="$ORIG_EXTRA_INI" "$@" \
       "$REPO/stack/fpm-restart.sh" >"${REL_TMP:-/tmp}/fpm-restart.log" 2>&1 \
     || { cat "${REL_TMP:-/tmp}/fpm-restart.log" >&2; return 1; }
-  wait_fpm_up 60 && kill_trace_start
+  wait_fpm_up 60 || return 1
+  if (( ${TRACE_KILLS:-0} )); then kill_trace_start; fi
 }
 
 # jqt FILTER [ARGS]: jq as a test (exit status only).

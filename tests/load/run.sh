@@ -45,6 +45,7 @@ load_stack_env
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install wrk)"
 command -v jq >/dev/null || die "jq is not installed"
 REL_TMP=$(mktemp -d /tmp/witsper-load.XXXXXX)
+TRACE_KILLS=1   # the master's kill() calls, for stack/fpm-exits.php (tests/load/lib.sh)
 CONNS=32
 THREADS=2
 CORPUS=${WITSPER_LOAD_POST:-}
@@ -69,6 +70,7 @@ restore() {
   echo "--- restoring the stack (FFI mode $ORIG_MODE, its pm.max_requests, plugin $ORIG_PLUGIN)"
   [[ $ORIG_PLUGIN == active && $(plugin_state) != active ]] && plugin_set on active || true
   [[ $ORIG_PLUGIN == inactive && $(plugin_state) != inactive ]] && plugin_set off inactive || true
+  TRACE_KILLS=0
   fpm_restart || echo "WARNING: php-fpm restart with the stack's settings failed" >&2
   kill_trace_stop
   rm -rf "$REL_TMP"
