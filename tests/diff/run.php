@@ -68,14 +68,37 @@ $wp_root = witsper_diff_wp_root( $var );
 // The markup WordPress ships is read from Debian's package (the stack's copy is made from
 // it); WITSPER_DIFF_MARKUP_ROOT overrides.
 $markup_root = getenv( 'WITSPER_DIFF_MARKUP_ROOT' ) ?: ( is_dir( '/usr/share/wordpress/wp-includes' ) ? '/usr/share/wordpress' : $wp_root );
+// The oracle: the installed WordPress's WP_Block_Parser, or one version's copy from
+// ../shared/reference/wp-block-parser/<version> (WITSPER_DIFF_REFERENCE, the version matrix).
 // In preload mode the classes may already be declared by opcache.preload: requiring the
 // file again would redeclare them.
+$reference_dir = getenv( 'WITSPER_DIFF_REFERENCE' ) ?: '';
 if ( ! class_exists( 'WP_Block_Parser', false ) ) {
-	$f = "$wp_root/wp-includes/class-wp-block-parser.php";
+	$f = '' !== $reference_dir ? "$reference_dir/class-wp-block-parser.php" : "$wp_root/wp-includes/class-wp-block-parser.php";
 	if ( ! is_readable( $f ) ) {
-		witsper_diff_die( "$f not readable (WITSPER_WP_ROOT=$wp_root)" );
+		witsper_diff_die( "$f not readable (WITSPER_WP_ROOT=$wp_root, WITSPER_DIFF_REFERENCE=$reference_dir)" );
 	}
 	require $f;
+} elseif ( '' !== $reference_dir ) {
+	witsper_diff_die( 'WP_Block_Parser is already declared: cannot load the reference ' . $reference_dir );
+}
+// Options for WP_Block_Parser::parse_with_options() (WordPress 7.2+), as JSON
+// (WITSPER_DIFF_OPTIONS='{"preserve_empty_object_attributes":true}'): both parsers are then
+// called through parse_with_options() with them.
+$parse_options = null;
+if ( false !== getenv( 'WITSPER_DIFF_OPTIONS' ) && '' !== getenv( 'WITSPER_DIFF_OPTIONS' ) ) {
+	$parse_options = json_decode( getenv( 'WITSPER_DIFF_OPTIONS' ), true );
+	if ( ! is_array( $parse_options ) ) {
+		witsper_diff_die( 'WITSPER_DIFF_OPTIONS is not a JSON object: ' . getenv( 'WITSPER_DIFF_OPTIONS' ) );
+	}
+	if ( ! method_exists( 'WP_Block_Parser', 'parse_with_options' ) ) {
+		witsper_diff_die( 'WITSPER_DIFF_OPTIONS given, but this WP_Block_Parser has no parse_with_options()' );
+	}
+}
+/** parse() or, with WITSPER_DIFF_OPTIONS, parse_with_options(). */
+function witsper_diff_parse( WP_Block_Parser $parser, string $doc ) {
+	global $parse_options;
+	return null === $parse_options ? $parser->parse( $doc ) : $parser->parse_with_options( $doc, $parse_options );
 }
 require __DIR__ . '/lib/generator.php';
 require __DIR__ . '/lib/sources.php';
@@ -240,10 +263,14 @@ final class Witsper_Diff_Run {
 
 	/** Compares one document; returns null when equal, else a description of the failure. */
 	public function compare( string $doc ): ?string {
-		$wp_tree  = ( new WP_Block_Parser() )->parse( $doc );
+		global $parse_options;
+		$wp_tree  = witsper_diff_parse( new WP_Block_Parser(), $doc );
 		$expected = serialize( $wp_tree );
 		$problems = array();
-		if ( 'native' === $this->candidate ) {
+		// With parse options the plugin hands the parse to WordPress by design (the library
+		// implements none of them): only the result is compared, the plan is not.
+		$with_options = null !== $parse_options && array() !== array_filter( $parse_options );
+		if ( 'native' === $this->candidate && ! $with_options ) {
 			$plan = Witsper_FFI::parse_plan( $doc );
 			if ( null === $plan ) {
 				$err  = Witsper_FFI::last_error();
@@ -279,10 +306,10 @@ final class Witsper_Diff_Run {
 			}
 		}
 		$parser = $this->parser();
-		$actual = serialize( $parser->parse( $doc ) );
+		$actual = serialize( witsper_diff_parse( $parser, $doc ) );
 		// A fallback to PHP on a document the library accepted would compare PHP with PHP
 		// (e.g. the bridge's materializer rejecting a plan): that is a failure too.
-		if ( $parser instanceof Witsper_Diff_Native_Probe && $parser->fell_back && ! $this->unsupported_last ) {
+		if ( $parser instanceof Witsper_Diff_Native_Probe && $parser->fell_back && ! $this->unsupported_last && ! $with_options ) {
 			$problems[] = 'Witsper_Block_Parser::parse() fell back to WP_Block_Parser although the library accepted the document';
 		}
 		if ( $this->strict_state ) {
@@ -290,7 +317,7 @@ final class Witsper_Diff_Run {
 			// parse() too. WordPress itself never reads them after parse().
 			$oracle = new WP_Block_Parser();
 			$oracle->parse( $doc );
-			foreach ( array( 'document', 'offset', 'output', 'stack', 'empty_attrs' ) as $prop ) {
+			foreach ( array_filter( array( 'document', 'offset', 'output', 'stack', 'empty_attrs' ), static fn( $p ) => property_exists( 'WP_Block_Parser', $p ) ) as $prop ) {
 				if ( serialize( $parser->$prop ) !== serialize( $oracle->$prop ) ) {
 					$problems[] = "parser->$prop after parse() differs: wp " . witsper_diff_excerpt( serialize( $oracle->$prop ), 0 ) . ', native ' . witsper_diff_excerpt( serialize( $parser->$prop ), 0 );
 				}
@@ -465,6 +492,7 @@ if ( 'native' === $candidate ) {
 		witsper_diff_die( "asked for FFI mode '$mode' but Witsper_FFI::status() says '{$status['mode']}': " . json_encode( $status ) );
 	}
 	printf( "[%s] native parser: libwitsper %s (ABI %s), %s\n", $mode, Witsper_FFI::version(), $status['abi'] ?? '?', $status['library'] ?? 'library path unknown' );
+	printf( "[%s] oracle: WP_Block_Parser from %s%s\n", $mode, ( new ReflectionClass( 'WP_Block_Parser' ) )->getFileName(), null === $parse_options ? '' : ', parse_with_options( $doc, ' . json_encode( $parse_options ) . ' )' );
 	// Canary for check 2: the independent plan reader must notice a corrupted plan (the
 	// first block name one byte short), or that check could never fail.
 	$canary_doc  = '<!-- wp:ab {"b":1} -->x<!-- wp:c /-->y<!-- /wp:ab -->';

@@ -38,7 +38,7 @@ count() { # count LABEL LOGFILE RC: adds the RESULT line of a run.php log to the
   # No RESULT line (crash, timeout) or a non-zero exit without a counted failure: a failure.
   if [[ -z $line ]] || (( rc != 0 && f == 0 )); then f=$((f + 1)); fi
   total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
-  summary+=("$(printf '%-10s %6d passed, %4d failed, %4d unsupported (exit %d)' "$label" "$p" "$f" "$u" "$rc")")
+  summary+=("$(printf '%-24s %6d passed, %4d failed, %4d unsupported (exit %d)' "$label" "$p" "$f" "$u" "$rc")")
 }
 
 # 1. Inputs of the spec sub-suite: npm's @wordpress/block-serialization-spec-parser, pinned by
@@ -92,6 +92,33 @@ for mode in $modes; do
     (( rc != 0 )) || rc=1
   fi
   count "$mode" "$logdir/$mode.log" "$rc"
+done
+
+# 5. The version matrix: the same comparison against WordPress's own parser of every version
+#    in tests/diff/wp-block-parser/ (a copy of ../shared/reference/wp-block-parser), in both
+#    FFI modes, DIFF_MATRIX_COUNT documents per random sub-suite (default 1000; the stack's own
+#    version ran the full count above). Versions with parse_with_options() (7.2+) are also
+#    compared through it with each option on and off.
+matrix_count=${DIFF_MATRIX_COUNT:-1000}
+for ref in tests/diff/wp-block-parser/*/; do
+  ref=${ref%/}; version=${ref##*/}
+  option_sets=('')
+  grep -q 'function parse_with_options' "$ref/class-wp-block-parser.php" &&
+    option_sets+=('{"preserve_empty_object_attributes":true}' '{"preserve_empty_object_attributes":false}')
+  for mode in $modes; do
+    mode_args=$(tests/lib/php-mode.sh "$mode") || { echo "FAIL tests/lib/php-mode.sh $mode failed"; count "$version/$mode" /dev/null 1; continue; }
+    read -r -a mode_flags <<<"$mode_args"
+    for options in "${option_sets[@]}"; do
+      label="$version/$mode${options:+ $options}"
+      echo "=== WordPress $label"
+      rc=0
+      WITSPER_DIFF_REFERENCE=$repo/$ref WITSPER_DIFF_OPTIONS=$options DIFF_COUNT=$matrix_count \
+        timeout "$timeout_s" php "${mode_flags[@]}" "${php_flags[@]}" tests/diff/run.php --mode="$mode" \
+        >"$logdir/matrix.log" 2>&1 || rc=$?
+      grep -aE '^(FAIL|RESULT|run\.php|\[[a-z]+\] oracle)' "$logdir/matrix.log" || true
+      count "$label" "$logdir/matrix.log" "$rc"
+    done
+  done
 done
 
 echo

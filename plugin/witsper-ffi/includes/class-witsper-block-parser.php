@@ -47,7 +47,7 @@ class Witsper_Block_Parser extends WP_Block_Parser {
 	 * @return array[]
 	 */
 	public function parse( $document ) {
-		if ( ! is_string( $document ) || ! Witsper_FFI::available() || ! self::pcre_limits_ok() ) {
+		if ( ! is_string( $document ) || $this->has_parse_options() || ! Witsper_FFI::available() || ! self::pcre_limits_ok() ) {
 			return parent::parse( $document );
 		}
 		$plan = Witsper_FFI::parse_plan( $document );
@@ -75,12 +75,27 @@ class Witsper_Block_Parser extends WP_Block_Parser {
 		// them. offset: WordPress leaves the end of its last token there; the
 		// plan does not carry it, and the end of the document is what "parsing
 		// finished" means to a reader.
-		$this->document    = $document;
-		$this->offset      = strlen( $document );
-		$this->output      = $output;
-		$this->stack       = array();
-		$this->empty_attrs = array();
+		$this->document = $document;
+		$this->offset   = strlen( $document );
+		$this->output   = $output;
+		$this->stack    = array();
+		// Only WordPress versions that declare it (6.1-6.3): assigning an undeclared
+		// property is a deprecation notice on PHP 8.2 and an error later.
+		if ( property_exists( 'WP_Block_Parser', 'empty_attrs' ) ) {
+			$this->empty_attrs = array();
+		}
 		return $output;
+	}
+
+	/**
+	 * Whether this parse runs with options (WordPress 7.2+: parse_with_options(), which
+	 * sets $this->options and calls parse()). The native parser implements none of them
+	 * (e.g. preserve_empty_object_attributes keeps an empty JSON object as an object),
+	 * so such a parse is WordPress's own: exact, never silently different.
+	 */
+	private function has_parse_options(): bool {
+		return property_exists( 'WP_Block_Parser', 'options' ) && is_array( $this->options )
+			&& array() !== array_filter( $this->options );
 	}
 
 	/**
