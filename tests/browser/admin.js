@@ -51,6 +51,7 @@ function isIgnored(u) { return IGNORED_HOSTS.has(hostOf(u)); }
 function noteIgnored(u) { const h = hostOf(u); ignored.set(h, (ignored.get(h) || 0) + 1); }
 
 function watch(page) {
+  page.on('dialog', (d) => { info(`dialog: ${d.message()}`); d.accept().catch(() => {}); });
   page.on('pageerror', (err) => problems.push(`JavaScript error: ${String(err && err.message || err).split('\n')[0]}`));
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;
