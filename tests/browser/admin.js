@@ -164,7 +164,7 @@ async function siteHealth(page, urlPath, label) {
       witsper[id] = { title: button ? button.textContent.trim() : '', list: list ? list.parentElement.id : '' };
     }
     return {
-      async: asyncTests.map((t) => `${t.test}:${t.completed ? 'done' : 'pending'}`),
+      async: asyncTests.map((t) => `${String(t.test).replace(/^.*\/tests\//, '')}:${t.completed ? 'done' : 'pending'}`),
       ids,
       progress: label ? label.textContent.trim() : '',
       witsper,
@@ -178,8 +178,33 @@ async function siteHealth(page, urlPath, label) {
   check(missing.length === 0, `${label}: the plugin's 5 tests are listed${missing.length ? ` (missing: ${missing.join(', ')})` : ''}`);
   for (const id of Object.keys(st.witsper)) info(`  ${id}: ${st.witsper[id].title}`);
   await screenshot(page, label.toLowerCase().replace(/[^a-z0-9]+/g, '-'));
+
+  // Open the plugin's native-parsing result (under "Passed tests" when it is good): its
+  // description is the Witsper page's first line, word for word.
+  const opened = await page.evaluate(() => {
+    const id = 'health-check-accordion-block-witsper_native_parser';
+    const block = document.getElementById(id);
+    if (!block) return '';
+    const passed = document.querySelector('.site-health-view-passed');
+    if (block.closest('#health-check-issues-good') && passed && passed.getAttribute('aria-expanded') !== 'true') passed.click();
+    const button = document.querySelector(`[aria-controls="${id}"]`);
+    if (button && button.getAttribute('aria-expanded') !== 'true') button.click();
+    return block.textContent.replace(/\s+/g, ' ').trim();
+  });
+  witsperLine.siteHealth = opened;
+  check(/Native block parsing is (on|off)/.test(opened), `${label}: the plugin's result reads "${opened.slice(0, 120)}"`);
+  await sleep(500);
+  const shFile = await page.evaluate(() => {
+    const el = document.getElementById('health-check-accordion-block-witsper_native_parser');
+    // Full-page screenshots need the page at the top (fixed menus are drawn where scrolled).
+    window.scrollTo(0, 0);
+    return !!el;
+  });
+  if (shFile) await screenshot(page, `${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-witsper`);
   clean(label);
 }
+
+const witsperLine = { siteHealth: '', page: '' };
 
 async function witsperPage(page, urlPath, label) {
   await visit(page, urlPath, label);
@@ -189,6 +214,7 @@ async function witsperPage(page, urlPath, label) {
       h1: q('.wrap h1') ? q('.wrap h1').textContent.trim() : '',
       state: q('.witsper-state') ? q('.witsper-state').getAttribute('data-state') : '',
       headline: q('.witsper-state') ? q('.witsper-state').textContent.trim().replace(/\s+/g, ' ') : '',
+      line: q('.witsper-state p strong') ? q('.witsper-state p strong').textContent.trim() : '',
       details: document.querySelectorAll('.witsper-details tr').length,
       docs: document.querySelectorAll('.witsper-selftest tbody tr').length,
       button: !!q('#witsper-run-selftest'),
@@ -196,6 +222,10 @@ async function witsperPage(page, urlPath, label) {
     };
   });
   check(s.h1 === 'Witsper', `${label}: title "Witsper" (got "${s.h1}")`);
+  if (witsperLine.siteHealth) {
+    check(s.line !== '' && witsperLine.siteHealth.includes(s.line),
+      `${label}: Site Health shows the same line as this page ("${s.line.slice(0, 80)}...")`);
+  }
   check(s.state === 'on', `${label}: the first line says native parsing is on ("${s.headline}")`);
   check(s.details >= 5, `${label}: details table in plain words (${s.details} rows)`);
   check(s.docs >= 1, `${label}: self-test result per document (${s.docs} documents)`);
@@ -408,11 +438,8 @@ async function logout(page) {
       clean('Log in');
       await dashboard(page, '/wp-admin/', 'Dashboard');
       await siteHealth(page, '/wp-admin/site-health.php', 'Site Health');
-      if (NETWORK) {
-        await witsperPage(page, '/wp-admin/network/settings.php?page=witsper', 'Network Witsper');
-      } else {
-        await witsperPage(page, '/wp-admin/tools.php?page=witsper', 'Tools Witsper');
-      }
+      await witsperPage(page, '/wp-admin/tools.php?page=witsper', 'Tools Witsper');
+      if (NETWORK) await witsperPage(page, '/wp-admin/network/settings.php?page=witsper', 'Network Witsper');
       await plugins(page, '/wp-admin/plugins.php', 'Plugins', false);
       if (NETWORK) {
         await dashboard(page, '/wp-admin/network/', 'Network Dashboard');
