@@ -23,10 +23,9 @@ if [[ ! -f $env_file ]]; then
   must_run "stack" "no $env_file: run make up"
   summary; exit 1
 fi
-set -a
+# Read in subshells only: the second stack below must not inherit the first one's settings.
 # shellcheck disable=SC1090  # written by stack/up.sh
-. "$env_file"
-set +a
+main_multisite=$(. "$env_file"; echo "${WITSPER_MULTISITE:-}")
 
 out=$var/test-logs/browser
 mkdir -p "$out"
@@ -55,37 +54,91 @@ if [[ ! -f tests/browser/node_modules/puppeteer-core/package.json ]]; then
   summary; exit 1
 fi
 
-# 3. The plugin-off switch for the comparison: the load test's must-use plugin, linked in for
-#    this run only (left alone if something else installed it), removed on exit.
-switch_src=$repo/tests/load/witsper-load-plugin-switch.php
-switch_dst=$WITSPER_WP_ROOT/wp-content/mu-plugins/witsper-load-plugin-switch.php
-own_switch=0
-cleanup() { (( own_switch )) && rm -f "$switch_dst"; return 0; }
+# 3. One browser run against the stack of a stack.env. The plugin-off switch for the
+#    comparison is the load test's must-use plugin, linked in for the run only (left alone if
+#    something else installed it) and removed on exit. The run's CHECK lines become the
+#    harness's PASS/FAIL (prefixed for the second stack); DONE proves the script ended.
+switches=() second_var=''
+cleanup() {
+  local f
+  for f in "${switches[@]}"; do rm -f "$f"; done
+  if [[ -n $second_var ]]; then
+    WITSPER_VAR=$second_var stack/down.sh >/dev/null 2>&1 || true
+    rm -rf "$second_var"
+  fi
+  return 0
+}
 trap cleanup EXIT
-if [[ ! -e $switch_dst ]]; then
-  mkdir -p "$(dirname "$switch_dst")"
-  ln -s "$switch_src" "$switch_dst" && own_switch=1
+
+browse() { # browse STACK_ENV PREFIX SCREENSHOT_DIR
+  local env_file=$1 prefix=$2 shots_dir=$3 line done_seen=0
+  while IFS= read -r line; do
+    case $line in
+      'CHECK PASS '*) pass "$prefix${line#CHECK PASS }" ;;
+      'CHECK FAIL '*) fail "$prefix${line#CHECK FAIL }" ;;
+      'INFO '*) say "      ${line#INFO }" ;;
+      'SWITCH '*) switches+=("${line#SWITCH }") ;;
+      DONE) done_seen=1 ;;
+      *) say "      $line" ;;
+    esac
+  done < <(
+    set -a
+    # shellcheck disable=SC1090  # written by stack/up.sh
+    . "$env_file"
+    set +a
+    switch_dst=$WITSPER_WP_ROOT/wp-content/mu-plugins/witsper-load-plugin-switch.php
+    if [[ ! -e $switch_dst ]]; then
+      mkdir -p "$(dirname "$switch_dst")"
+      ln -s "$repo/tests/load/witsper-load-plugin-switch.php" "$switch_dst" && echo "SWITCH $switch_dst"
+    fi
+    network=0
+    [[ -n ${WITSPER_MULTISITE:-} ]] && network=1
+    echo "INFO browser: $WITSPER_URL as $WITSPER_ADMIN_USER${WITSPER_MULTISITE:+ (network: $WITSPER_MULTISITE)}; screenshots in $shots_dir"
+    mkdir -p "$shots_dir"
+    rm -f "$shots_dir"/*.png
+    BROWSER_OUT=$shots_dir BROWSER_CHROMIUM=$chromium_bin BROWSER_NETWORK=$network \
+      timeout -k 10 600 node tests/browser/admin.js 2>&1
+    echo "EXIT $?"
+  )
+  (( done_seen )) || fail "${prefix}the browser script ran to its end (no DONE line: crashed or timed out after 600 s)"
+}
+
+browse "$env_file" '' "$out"
+
+# 4. The network admin. When the stack under test is a single site, a second stack (its own
+#    WITSPER_VAR and ports, as tests/stack/run.sh does) comes up as a subdirectory network
+#    for the same visit, with the network admin pages, and goes down again.
+if [[ -n $main_multisite ]]; then
+  say "      the stack under test is a network: its network admin was visited above"
+elif [[ ${BROWSER_NETWORK_STACK:-1} == 0 ]]; then
+  skip "network admin in a second, multisite stack" "BROWSER_NETWORK_STACK=0"
+else
+  base=${WITSPER_BROWSER_PORT_BASE:-18300}
+  busy=''
+  for p in $((base + 80)) $((base + 90)) $((base + 91)) $((base + 6)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && busy+=" $p"
+  done
+  if [[ -n $busy ]]; then
+    fail "network admin: ports$busy are in use (set WITSPER_BROWSER_PORT_BASE to a free range)"
+  else
+    second_var=$(mktemp -d /tmp/witsper-browser-network.XXXXXX)
+    say "=== a second stack as a subdirectory network ($second_var, port $((base + 80)))"
+    if env -u WITSPER_URL -u WITSPER_WP_ROOT -u WITSPER_FFI_MODE -u WITSPER_PHP_EXTRA_INI \
+         -u WITSPER_LIB -u WITSPER_FPM_MAX_REQUESTS -u WITSPER_FPM_MAX_SPARE_SERVERS \
+         -u WITSPER_ADMIN_USER -u WITSPER_ADMIN_PASSWORD -u WITSPER_MULTISITE \
+         MULTISITE=subdirectory WITSPER_VAR="$second_var" WITSPER_PORT=$((base + 80)) \
+         WITSPER_FPM_PORT=$((base + 90)) WITSPER_FPM_STATUS_PORT=$((base + 91)) \
+         WITSPER_DB_PORT=$((base + 6)) timeout 300 stack/up.sh >"$out/network-stack-up.log" 2>&1; then
+      pass "network admin: a second stack is up as a subdirectory network"
+      browse "$second_var/stack.env" '[network] ' "$out/network"
+    else
+      fail "network admin: a second stack is up as a subdirectory network (log: $out/network-stack-up.log)"
+      tail -n 5 "$out/network-stack-up.log" | sed 's/^/      /'
+    fi
+  fi
 fi
 
-network=0
-[[ -n ${WITSPER_MULTISITE:-} ]] && network=1
-
-# 4. The browser run. Its CHECK lines become the harness's PASS/FAIL; DONE proves it ended.
-echo "browser: $WITSPER_URL as $WITSPER_ADMIN_USER${WITSPER_MULTISITE:+ (network: $WITSPER_MULTISITE)}; screenshots in $out"
-done_seen=0 rc=0
-while IFS= read -r line; do
-  case $line in
-    'CHECK PASS '*) pass "${line#CHECK PASS }" ;;
-    'CHECK FAIL '*) fail "${line#CHECK FAIL }" ;;
-    'INFO '*) say "      ${line#INFO }" ;;
-    DONE) done_seen=1 ;;
-    *) say "      $line" ;;
-  esac
-done < <(BROWSER_OUT=$out BROWSER_CHROMIUM=$chromium_bin BROWSER_NETWORK=$network \
-           timeout -k 10 600 node tests/browser/admin.js 2>&1; echo "EXIT $?")
-(( done_seen )) || fail "the browser script ran to its end (no DONE line: crashed or timed out after 600 s)"
-
 shots=$(find "$out" -name '*.png' | wc -l)
-(( shots >= 6 )) && pass "screenshots kept: $shots in $out" || fail "screenshots kept (only $shots in $out)"
+(( shots >= 8 )) && pass "screenshots kept: $shots in $out" || fail "screenshots kept (only $shots in $out)"
 say "browser suite: $((SECONDS - started)) s"
 summary
