@@ -8,7 +8,8 @@ export WITSPER_ROOT := $(CURDIR)
 .PHONY: help build lib probe install clean up down status logs verify tune \
         test bench bench-page load soak fuzz asan leakcheck lint \
         test-native test-probe test-verify test-stack test-diff test-memcheck \
-        test-php test-probe-live test-load test-faults test-security test-browser
+        test-php test-probe-live test-load test-faults test-security test-under-load \
+        test-browser
 
 help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -51,6 +52,9 @@ tune: probe ## Recommend pm.max_children from measured worker RSS and available 
 # --- Tests ----------------------------------------------------------------------------------
 test: build ## Run every test suite (brings the native stack up and down); ends "N passed, N failed"
 	tests/run-all.sh
+
+test-under-load: build ## make test with two busy loops beside it (tests/with-cpu-hog.sh): must pass too
+	tests/with-cpu-hog.sh tests/run-all.sh
 
 test-native: ## C library: unit tests, header check, pathological inputs, short fuzz, ASan
 	$(MAKE) -C native check

@@ -52,6 +52,7 @@ part symbols tests/symbols.sh
 part install tests/install-check.sh
 part php-crosscheck php -d ffi.enable=1 tests/php-crosscheck.php build/libwitsper.so.1 3000
 part pathological build/patho
+part patho-instructions tests/patho-instr.sh
 lint() {
   if make -s lint >/dev/null 2>&1; then echo "lint: 1 passed, 0 failed"
   else make -s lint 2>&1 | grep -E 'error|warning|style' | head -n 30

@@ -25,6 +25,7 @@ cd "$(dirname "$0")/../.."
 
 load_stack_env
 REL_TMP=$(mktemp -d /tmp/witsper-faults.XXXXXX)
+TRACE_KILLS=1   # the master's kill() calls, for stack/fpm-exits.php (tests/load/lib.sh)
 chmod 755 "$REL_TMP"
 POOL_DIR=$WITSPER_VAR/etc/php-fpm.d
 DROPIN=$POOL_DIR/zzz-witsper-fault-timeout.conf
@@ -56,7 +57,9 @@ restore() {
     for ((i = 0; i < 120; i++)); do db_up && break; sleep 0.5; done
   fi
   rm -f "$DROPIN" "$SLEEPER"
+  TRACE_KILLS=0
   fpm_restart || echo "WARNING: php-fpm restart with the stack's settings failed" >&2
+  kill_trace_stop
   [[ $ORIG_PLUGIN == active && $(plugin_state) != active ]] && plugin_set on active || true
   rm -rf "$REL_TMP"
   exit "$rc"
@@ -66,6 +69,13 @@ trap 'exit 130' INT TERM
 
 # --- helpers -------------------------------------------------------------------------------
 # wait_for SECONDS COMMAND...: bounded poll every 0.25 s.
+# exits_match MARK PATTERN...: stack/fpm-exits.php's verdict on the log since MARK has a line
+# matching each PATTERN.
+exits_match() {
+  local out p
+  out=$(fpm_exits_since "$1"); shift
+  for p in "$@"; do grep -q -- "$p" <<<"$out" || { printf '%s\n' "$out" | sed 's/^/      /'; return 1; }; done
+}
 wait_for() { local n=$1 i; shift; for ((i = 0; i < n * 4; i++)); do "$@" && return 0; sleep 0.25; done; return 1; }
 # light_load NAME SECONDS: 2 connections on the front page in the background (count.lua).
 light_load() {
@@ -188,7 +198,44 @@ for sig in SEGV KILL; do
   bad=$(wrk_bad "kill-$sig")
   check "SIG$sig: no other request failed ($bad failed of $(wrk_requests "kill-$sig") under light load)" test "$bad" -eq 0
   check "SIG$sig: the next request is served (200)" test "$(http_code / 20)" = 200
+  # A busy worker killed by someone other than the master is a crash, SIGKILL included: the
+  # classifier that verify and the load suites use must say so (it is not php-fpm's).
+  check "SIG$sig: stack/fpm-exits.php counts worker $victim as a crash" \
+    exits_match "$mark" "^CRASH .*child $victim exited"
 done
+
+# --- 4b. php-fpm's own SIGKILL: an idle child slow to leave ---------------------------------
+# php-fpm's maintenance sends an idle child it retires SIGQUIT, and SIGKILL on its next pass
+# (~1 s later) if the child is still there (fpm_pctl_kill_idle_child). Two busy cores can make
+# a child that slow; a stopped one is slow for sure. The status listener's pool retires its
+# child after 10 s idle: stop that child, and the master's own kill() calls (traced) must show
+# SIGQUIT then SIGKILL, and the classifier must count the exit as php-fpm's, not a crash.
+say "--- php-fpm's own SIGKILL of an idle child that does not leave (status pool, 10 s idle)"
+master=$(fpm_master_pid)
+mark=$(log_mark "$WITSPER_FPM_LOG")
+before=$(pgrep -P "$master" | sort)
+"$FPM_PROBE" status --connect "$WITSPER_FPM_STATUS" >/dev/null 2>&1 || true
+sleep 0.3
+status_child=
+for p in $(comm -13 <(echo "$before") <(pgrep -P "$master" | sort)); do
+  grep -q '_status' "/proc/$p/cmdline" 2>/dev/null && status_child=$p
+done
+if [[ -z $status_child ]]; then
+  # An earlier probe's child may still be idle: that one is the status pool's child then.
+  for p in $(pgrep -P "$master"); do grep -q '_status' "/proc/$p/cmdline" 2>/dev/null && status_child=$p; done
+fi
+if [[ -z $status_child ]]; then
+  fail "php-fpm's own SIGKILL: no status-pool child found"
+else
+  kill -STOP "$status_child"
+  check "php-fpm's own SIGKILL: the master killed the stopped idle status child $status_child within 20 s" \
+    wait_for 20 bash -c "tail -c +$((mark + 1)) '$WITSPER_FPM_LOG' | grep -q 'child $status_child exited on signal 9 (SIGKILL)'"
+  cat "$REL_TMP"/kill-trace.* >"$REL_TMP/kill-traces" 2>/dev/null || true
+  check "php-fpm's own SIGKILL: the master's traced kill() calls show SIGQUIT, then SIGKILL to $status_child" \
+    bash -c "grep -A5 'kill($status_child, SIGQUIT)' '$REL_TMP/kill-traces' | grep -q 'kill($status_child, SIGKILL)'"
+  check "php-fpm's own SIGKILL: stack/fpm-exits.php counts it as php-fpm's scale-down, not a crash" \
+    exits_match "$mark" "^SCALEDOWN .*child $status_child exited" "^fpm-exits: crashes 0,"
+fi
 
 # --- 5. Repeated crashes: emergency restart ------------------------------------------------
 say "--- repeated SIGSEGV: emergency restart"
@@ -282,6 +329,8 @@ if fpm_restart WITSPER_FFI_MODE=true WITSPER_FPM_MAX_REQUESTS=0; then
   check "timeout: nginx saw php-fpm close the request (not its own 'upstream timed out')" \
     bash -c "tail -c +$((nmark + 1)) '$WITSPER_NGINX_ERROR_LOG' | grep -q 'witsper-fault-sleep' && ! tail -c +$((nmark + 1)) '$WITSPER_NGINX_ERROR_LOG' | grep -q 'upstream timed out'"
   check "timeout: the next request is served (200)" test "$(http_code / 20)" = 200
+  check "timeout: stack/fpm-exits.php counts the SIGTERM as request_terminate_timeout, not a crash" \
+    exits_match "$mark" "^TIMEOUT " "^fpm-exits: crashes 0,"
 else
   fail "timeout: php-fpm did not start with the 3 s drop-in"
 fi

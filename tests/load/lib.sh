@@ -86,12 +86,39 @@ wait_fpm_up() { local i; for ((i = 0; i < ${1:-60}; i++)); do
 # Log positions: only what a test itself caused is counted.
 log_mark() { stat -c %s "$1" 2>/dev/null || echo 0; }
 log_since() { tail -c +$(( $2 + 1 )) "$1" 2>/dev/null || true; }
-# A crash is a SIGSEGV line or a worker that "exited on signal" other than SIGQUIT: php-fpm's
-# dynamic process manager ends surplus idle workers with SIGQUIT, which is not a failure.
-count_crashes_since() {
-  log_since "$WITSPER_FPM_LOG" "$1" | grep -E 'SIGSEGV|exited on signal' \
-    | grep -vc 'exited on signal 3 (SIGQUIT)' || true
+# php-fpm's own signals to its workers while a suite runs: the master's kill() calls, traced
+# with strace (the master alone, not its workers: it makes a few system calls a second). A
+# trace ends by itself when its master exits; with TRACE_KILLS=1 (the load and fault suites)
+# fpm_restart starts one for each new master, and the suite's trap calls kill_trace_stop.
+# stack/fpm-exits.php reads them to tell php-fpm's scale-down SIGKILLs from crashes.
+kill_trace_start() {
+  local m
+  command -v strace >/dev/null || return 0
+  m=$(fpm_master_pid) || return 0
+  [[ -e $REL_TMP/kill-trace.$m ]] && return 0
+  strace -q -tt -e trace=kill -p "$m" -o "$REL_TMP/kill-trace.$m" 2>/dev/null &
+  KILL_TRACERS+=($!)
+  sleep 0.3   # attached before the suite goes on
 }
+kill_trace_stop() { local p; for p in "${KILL_TRACERS[@]}"; do kill "$p" 2>/dev/null || true; done; KILL_TRACERS=(); }
+KILL_TRACERS=()
+
+# fpm_exits_since MARK: stack/fpm-exits.php over what the php-fpm log gained since MARK, with
+# the kill traces (or, without strace, the nginx error log) as evidence. Prints its lines.
+fpm_exits_since() {
+  local ev
+  if command -v strace >/dev/null; then
+    cat "$REL_TMP"/kill-trace.* >"$REL_TMP/kill-traces" 2>/dev/null || : >"$REL_TMP/kill-traces"
+    ev=(--kill-trace="$REL_TMP/kill-traces")
+  else
+    ev=(--nginx-error-log="${NGINX_ERROR_LOG:-$WITSPER_VAR/log/nginx-error.log}")
+  fi
+  log_since "$WITSPER_FPM_LOG" "$1" | php "$REPO/stack/fpm-exits.php" "${ev[@]}" || true
+}
+# Crashes since MARK: SIGSEGV/SIGBUS/SIGABRT/..., or a SIGKILL the master did not send.
+count_crashes_since() { fpm_exits_since "$1" | sed -n 's/^fpm-exits: crashes \([0-9]*\),.*/\1/p'; }
+# php-fpm's own scale-down SIGKILLs since MARK (reported, not failed).
+count_scaledown_since() { fpm_exits_since "$1" | sed -n 's/^fpm-exits: .*scale-down kills \([0-9]*\) .*/\1/p'; }
 # Worker exits of any kind except the idle SIGQUIT (crash, exit code, timeout kill).
 count_exits_since() {
   log_since "$WITSPER_FPM_LOG" "$1" | grep -E 'child [0-9]+ exited' \
@@ -109,7 +136,8 @@ fpm_restart() {
       WITSPER_PHP_EXTRA_INI="$ORIG_EXTRA_INI" "$@" \
       "$REPO/stack/fpm-restart.sh" >"${REL_TMP:-/tmp}/fpm-restart.log" 2>&1 \
     || { cat "${REL_TMP:-/tmp}/fpm-restart.log" >&2; return 1; }
-  wait_fpm_up 60
+  wait_fpm_up 60 || return 1
+  if (( ${TRACE_KILLS:-0} )); then kill_trace_start; fi
 }
 
 # jqt FILTER [ARGS]: jq as a test (exit status only).

@@ -10,7 +10,8 @@
 #   --short    `make test-load` (CI): the same runs and criteria, scaled down (< 4 min)
 #   --soak     `make soak`: >= 200,000 requests (or --requests N) mixing both URLs in the
 #              stack's current mode, sampling latency and worker RSS; plot in var/soak.png
-# Pass criteria (issue 4): 0 "SIGSEGV"/"exited on signal" lines in the php-fpm log, 0 non-2xx
+# Pass criteria (issue 4): 0 crashed workers (stack/fpm-exits.php, with the master's kill() calls
+# traced: php-fpm's own scale-down SIGKILLs of idle workers are reported, not failed), 0 non-2xx
 # (and 0 socket errors), worker RSS growth < 1 MB per 10,000 requests, plugin-on req/s on the
 # block post >= 97% of plugin-off (both measured side by side, in the same seconds, see
 # witsper-load-plugin-switch.php), and the request counts above reached.
@@ -44,6 +45,7 @@ load_stack_env
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install wrk)"
 command -v jq >/dev/null || die "jq is not installed"
 REL_TMP=$(mktemp -d /tmp/witsper-load.XXXXXX)
+TRACE_KILLS=1   # the master's kill() calls, for stack/fpm-exits.php (tests/load/lib.sh)
 CONNS=32
 THREADS=2
 CORPUS=${WITSPER_LOAD_POST:-}
@@ -68,7 +70,9 @@ restore() {
   echo "--- restoring the stack (FFI mode $ORIG_MODE, its pm.max_requests, plugin $ORIG_PLUGIN)"
   [[ $ORIG_PLUGIN == active && $(plugin_state) != active ]] && plugin_set on active || true
   [[ $ORIG_PLUGIN == inactive && $(plugin_state) != inactive ]] && plugin_set off inactive || true
+  TRACE_KILLS=0
   fpm_restart || echo "WARNING: php-fpm restart with the stack's settings failed" >&2
+  kill_trace_stop
   rm -rf "$REL_TMP"
   exit "$rc"
 }
@@ -304,7 +308,7 @@ EOF
   cat "$OUT"
   check "soak: >= $SOAK_REQUESTS requests ($total)" test "$total" -ge "$SOAK_REQUESTS"
   check "soak: 0 non-2xx responses or socket errors ($bad)" test "$bad" -eq 0
-  check "soak: 0 SIGSEGV/exited-on-signal lines in the php-fpm log ($crashes)" test "$crashes" -eq 0
+  check "soak: 0 crashed workers (stack/fpm-exits.php: $crashes; php-fpm's own scale-down SIGKILLs, not failed: $(count_scaledown_since "$mark"))" test "$crashes" -eq 0
   check "soak: worker RSS growth < 1 MB per 10,000 requests (private anonymous $ga MB, VmRSS $g MB, over $wreq requests of $nw workers)" \
     awk -v g="$ga" 'BEGIN { exit !(g != "NA" && g < 1.0) }'
   check "soak: plot written ($WITSPER_VAR/soak.png)" test -s "$WITSPER_VAR/soak.png"
@@ -378,11 +382,15 @@ for mode in $MODES; do
     check "$mode: >= 5,000 plugin-on requests on the block post at $CONNS connections ($on_req)" test "$on_req" -ge 5000
     check "$mode: >= 20,000 plugin-on requests at $CONNS connections in all ($((on_req + h_req)))" test $((on_req + h_req)) -ge 20000
   else
-    # Short runs are time-boxed (CI budget): the floor only proves that load really ran.
-    check "$mode: >= 200 plugin-on block post requests ($on_req) and >= 400 on the health route ($h_req)" \
-      test "$on_req" -ge 200 -a "$h_req" -ge 400
+    # Short runs are time-boxed (CI budget), so their counts follow the machine's speed and
+    # whatever else runs on it: the floor only proves that load really ran (at least one
+    # request per connection on each route). Quiet: ~380 / ~560; next to 16 busy loops and
+    # a second loaded stack: 149 / 317 (2026-11-28). Throughput is judged by `make load`.
+    check "$mode: >= $CONNS plugin-on block post requests ($on_req) and >= $CONNS on the health route ($h_req)" \
+      test "$on_req" -ge "$CONNS" -a "$h_req" -ge "$CONNS"
   fi
-  check "$mode: 0 SIGSEGV/exited-on-signal lines in the php-fpm log ($crashes)" test "$crashes" -eq 0
+  check "$mode: 0 crashed workers (stack/fpm-exits.php: $crashes; php-fpm's own scale-down SIGKILLs, not failed: $(count_scaledown_since "$mode_mark"))" test "$crashes" -eq 0
+  fpm_exits_since "$mode_mark" | grep -E '^(CRASH|SCALEDOWN)' | sed 's/^/    /' || true
   check "$mode: 0 non-2xx responses or socket errors ($bad)" test "$bad" -eq 0
   growth_msg="$mode: worker RSS growth < 1 MB per 10,000 requests (private anonymous $ga MB, VmRSS $g MB; $nw workers, $wreq requests)"
   ratio_msg="$mode: plugin-on req/s >= 97% of plugin-off on the block post, side by side ($on_rate vs $off_rate req/s = $ratio over $CMP_RUNS runs of ${CMP_SECS}s; per run $run_ratios)"
@@ -403,7 +411,7 @@ done
   echo "# Witsper load test ($MODE, $(date -u +%FT%TZ))"
   echo
   echo "Block post: $(basename "$CORPUS") ($(wc -c <"$CORPUS") bytes) as post #$POST_ID; pm.max_requests=0, pm.max_children=${MAX_CHILDREN:-20}; $(nproc) CPUs shared by wrk, nginx, php-fpm and MariaDB. Load runs: $CONNS connections, $THREADS wrk threads, plugin on. Side-by-side runs: two wrk at the same time on the block post, $CMP_CONNS connections each (half of pm.max_children, so no request queues for a worker), the plugin-off one with the header \`$OFF_HEADER\` (the plugin is not loaded for its requests, as when deactivated); the judged ratio is on/off req/s summed over these runs."
-  echo "Latency in ms. Crashes = SIGSEGV / \"exited on signal\" lines (other than the idle-worker SIGQUIT) in the php-fpm log during the run. RSS = mean VmRSS of the workers alive at the start and the end of the run (their count in brackets); growth = summed growth of those workers / requests they served x 10,000, for VmRSS and for private anonymous memory (RssAnon, where a malloc/emalloc leak shows; the pass criterion, < 1 MB). The growth is given (and judged) on the **all** row only, which spans the whole mode from after the warm-up to the end: a single run gives each worker 30 to 2,000 requests, where RSS moves by up to 2 MB as malloc returns pages or a worker first serves another route (the health route takes a worker from ~43 to ~46 MB once), so a per-10k figure for one run would be noise."
+  echo "Latency in ms. Crashes = workers that exited on SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE or a SIGKILL the php-fpm master did not send (stack/fpm-exits.php with the master's traced kill() calls); php-fpm's own scale-down SIGKILLs of idle workers are not crashes. RSS = mean VmRSS of the workers alive at the start and the end of the run (their count in brackets); growth = summed growth of those workers / requests they served x 10,000, for VmRSS and for private anonymous memory (RssAnon, where a malloc/emalloc leak shows; the pass criterion, < 1 MB). The growth is given (and judged) on the **all** row only, which spans the whole mode from after the warm-up to the end: a single run gives each worker 30 to 2,000 requests, where RSS moves by up to 2 MB as malloc returns pages or a worker first serves another route (the health route takes a worker from ~43 to ~46 MB once), so a per-10k figure for one run would be noise."
   echo
   echo "| FFI mode | plugin | URL | requests | req/s | p50 | p99 | non-2xx | socket errors | crashes | RSS start -> end MB (workers) | growth MB / 10k req: VmRSS / anon |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
