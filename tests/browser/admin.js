@@ -257,18 +257,23 @@ async function plugins(page, urlPath, label, network) {
   clean(label);
 }
 
+let welcomeGuideWasOn = false;
+
 // Create a post in the block editor, publish it, and return its id and permalink.
 async function editor(page) {
   const label = 'Block editor';
   await visit(page, '/wp-admin/post-new.php', label);
   await page.waitForFunction(() => window.wp && wp.data && wp.data.select('core/editor')
     && wp.data.select('core/block-editor'), { timeout: TIMEOUT });
-  // The welcome guide is a modal on the first visit: close it as a person would.
-  await page.evaluate(() => {
+  // The welcome guide is a modal on the first visit: switch it off for the test (the user's
+  // preference; cleanup() switches it back on).
+  welcomeGuideWasOn = await page.evaluate(() => {
     const ep = wp.data.select('core/edit-post');
     if (ep && ep.isFeatureActive && ep.isFeatureActive('welcomeGuide')) {
       wp.data.dispatch('core/edit-post').toggleFeature('welcomeGuide');
+      return true;
     }
+    return false;
   });
   await sleep(300);
   const title = `Witsper browser test ${new Date().toISOString()}`;
@@ -383,6 +388,18 @@ async function cleanup(page, post) {
       } catch (e) { return e.message || String(e); }
     }, post.id);
     check(r === 'deleted', `clean-up: post ${post.id} deleted (${r})`);
+    if (welcomeGuideWasOn) {
+      // Back as it was: the editor saves preferences to the user (debounced REST request).
+      const saved = page.waitForResponse((res) => res.url().includes('/wp/v2/users/me')
+        && res.request().method() !== 'GET', { timeout: 20000 }).then((res) => res.status()).catch(() => 0);
+      await page.evaluate(() => {
+        if (!wp.data.select('core/edit-post').isFeatureActive('welcomeGuide')) {
+          wp.data.dispatch('core/edit-post').toggleFeature('welcomeGuide');
+        }
+      });
+      const status = await saved;
+      check(status === 200, `clean-up: the editor's welcome guide is switched back on for ${USER} (HTTP ${status})`);
+    }
   } catch (e) {
     check(false, `clean-up: post ${post.id} deleted (${e.message})`);
   }
