@@ -104,6 +104,9 @@ browse() { # browse STACK_ENV PREFIX SCREENSHOT_DIR
 }
 
 browse "$env_file" '' "$out"
+# The script deletes its post itself (a check); a run killed half-way may leave one behind.
+left=$(WITSPER_VAR=$var timeout 60 stack/wp.sh '$n = 0; foreach ( get_posts( array( "post_type" => "post", "post_status" => "any", "numberposts" => 50, "s" => "Witsper browser test" ) ) as $p ) { if ( 0 === strpos( $p->post_title, "Witsper browser test " ) ) { wp_delete_post( $p->ID, true ); $n++; } } echo $n;' 2>/dev/null || echo '?')
+[[ $left == 0 ]] || say "      removed $left post(s) an earlier, interrupted run left behind"
 
 # 4. The network admin. When the stack under test is a single site, a second stack (its own
 #    WITSPER_VAR and ports, as tests/stack/run.sh does) comes up as a subdirectory network
