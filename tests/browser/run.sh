@@ -105,6 +105,7 @@ browse() { # browse STACK_ENV PREFIX SCREENSHOT_DIR
 
 browse "$env_file" '' "$out"
 # The script deletes its post itself (a check); a run killed half-way may leave one behind.
+# shellcheck disable=SC2016  # PHP code, not shell
 left=$(WITSPER_VAR=$var timeout 60 stack/wp.sh '$n = 0; foreach ( get_posts( array( "post_type" => "post", "post_status" => "any", "numberposts" => 50, "s" => "Witsper browser test" ) ) as $p ) { if ( 0 === strpos( $p->post_title, "Witsper browser test " ) ) { wp_delete_post( $p->ID, true ); $n++; } } echo $n;' 2>/dev/null || echo '?')
 [[ $left == 0 ]] || say "      removed $left post(s) an earlier, interrupted run left behind"
 
@@ -142,6 +143,6 @@ else
 fi
 
 shots=$(find "$out" -name '*.png' | wc -l)
-(( shots >= 8 )) && pass "screenshots kept: $shots in $out" || fail "screenshots kept (only $shots in $out)"
+if (( shots >= 8 )); then pass "screenshots kept: $shots in $out"; else fail "screenshots kept (only $shots in $out)"; fi
 say "browser suite: $((SECONDS - started)) s"
 summary
