@@ -8,7 +8,8 @@ export WITSPER_ROOT := $(CURDIR)
 .PHONY: help build lib probe install clean up down status logs verify tune \
         test bench bench-page load soak fuzz asan leakcheck lint \
         test-native test-probe test-verify test-stack test-diff test-memcheck \
-        test-php test-probe-live test-load test-faults test-security test-under-load
+        test-php test-probe-live test-load test-faults test-security test-under-load \
+        test-browser
 
 help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -75,6 +76,9 @@ test-memcheck: ## The corpus parsed from PHP under valgrind: no invalid access, 
 
 test-php: ## PHPUnit tests of the plugin against the stack's WordPress, in 3 FFI modes
 	tests/phpunit/run.sh
+
+test-browser: ## The admin and block editor in Debian's chromium (puppeteer-core): no JS error, no 4xx/5xx, screenshots
+	tests/browser/run.sh
 
 test-probe-live: ## fpm-probe against the running pool: green, busy, red
 	tests/probe/run.sh

@@ -293,13 +293,12 @@ install_wordpress_files() {
     mkdir -p "$V_WP"
     # A copy, not symlinks: wp-admin/*.php find wp-load.php via dirname(__DIR__), which
     # resolves symlinks, and would load Debian's /usr/share/wordpress/wp-config.php.
-    # Debian's wp-config.php (host-based /etc/wordpress lookup) and .htaccess are left out;
-    # the 30 MB of translations are shared by a symlink (read-only data).
+    # Debian's wp-config.php (host-based /etc/wordpress lookup) and .htaccess are left out.
     tar -C "$WP_SOURCE" --exclude=./wp-config.php --exclude=./.htaccess \
         --exclude=./wp-content/languages -cf - . | tar -C "$V_WP" -xf -
-    ln -sfn "$WP_SOURCE/wp-content/languages" "$V_WP/wp-content/languages"
     echo "$version" >"$stamp"
   fi
+  link_debian_files
   mkdir -p "$V_WP/wp-content/uploads"
   # Only uploads is writable by the workers: core, themes and plugins stay root-owned.
   chown www-data:www-data "$V_WP/wp-content/uploads"
@@ -312,6 +311,39 @@ install_wordpress_files() {
     [[ -L $V_WP/wp-content/plugins/witsper-ffi ]] ||
       ln -sfn "$PLUGIN_DIR" "$V_WP/wp-content/plugins/witsper-ffi"
   fi
+}
+
+# Debian's wordpress package ships some core files as symlinks into other packages it
+# depends on: underscore (libjs-underscore), cropper (libjs-cropper), getID3 (php-getid3),
+# the CA bundle (ca-certificates). Most are relative (../../../javascript/...), so the tar
+# copy above turns them into dangling links: /wp-includes/js/underscore.min.js answered 404
+# and wp-admin broke ("_ is not defined"). Each one becomes an absolute link to the file
+# Debian keeps up to date (security updates of those packages reach the site, as in
+# Debian's own install). Runs on every `make up`: it also repairs copies made before.
+link_debian_files() {
+  local rel target fixed=0
+  while IFS= read -r -d '' rel; do
+    rel=${rel#./}
+    case $rel in wp-config.php | .htaccess | wp-content/languages) continue ;; esac
+    target=$(readlink -f "$WP_SOURCE/$rel") || target=''
+    [[ -n $target && -e $target ]] ||
+      die "$WP_SOURCE/$rel points to a missing file ($(readlink "$WP_SOURCE/$rel")): reinstall the packages wordpress depends on (apt-get install --reinstall wordpress libjs-underscore libjs-cropper php-getid3 ca-certificates)"
+    if [[ $(readlink "$V_WP/$rel" 2>/dev/null) != "$target" ]]; then
+      mkdir -p "$(dirname "$V_WP/$rel")"
+      ln -sfn "$target" "$V_WP/$rel"
+      fixed=$((fixed + 1))
+    fi
+  done < <(cd "$WP_SOURCE" && find . -type l -print0)
+  # Translations (wordpress-l10n, only "Recommended") are shared by a symlink when they are
+  # installed; otherwise no link at all (English), never a dangling one.
+  if [[ -d $WP_SOURCE/wp-content/languages ]]; then
+    [[ $(readlink "$V_WP/wp-content/languages") == "$WP_SOURCE/wp-content/languages" ]] ||
+      ln -sfn "$WP_SOURCE/wp-content/languages" "$V_WP/wp-content/languages"
+  elif [[ -L $V_WP/wp-content/languages ]]; then
+    rm -f "$V_WP/wp-content/languages"
+    fixed=$((fixed + 1))
+  fi
+  ((fixed == 0)) || log "linked $fixed WordPress file(s) to the Debian packages that provide them"
 }
 
 write_wp_config() {

@@ -9,6 +9,7 @@
 #   - no crashed worker since php-fpm was started (stack/fpm-exits.php: php-fpm's own
 #     scale-down SIGKILLs of idle workers are reported, not failed);
 #   - curl -I of the site gives 200 (or redirects to a 200);
+#   - no dangling symlink in the WordPress files, every core file present and unchanged;
 #   - the plugin is active, the library answers inside a worker, and
 #     /wp-json/witsper/v1/health says the native parser is active.
 # Native stack: reads $WITSPER_VAR/stack.env.
@@ -153,7 +154,44 @@ rm -f "$exits_tmp" "$exits_tmp.fpm" "$exits_tmp.nginx"
 code=$(curl -sI -L --max-redirs 5 --max-time 30 -o /dev/null -w '%{http_code}' "$url/" || true)
 [[ $code == 200 ]] && ok "curl -I $url/ -> 200" || ko "curl -I $url/ -> 200 (got ${code:-nothing})"
 
-# 5. Plugin and library (once the plugin exists, which it must by the end).
+# 5. The WordPress files: no dangling symlink anywhere in the web root (Debian's package links
+#    core files into other packages; a dangling one is a 404 that breaks wp-admin), and,
+#    natively, every file of Debian's wordpress package present with its packaged content
+#    (dpkg's md5sums; wp-config.php is ours).
+if ((compose)); then
+  dangling=$("${dc[@]}" exec -T wordpress find /var/www/html -xtype l 2>/dev/null | sed 's|^/var/www/html/||' || true)
+else
+  dangling=$(cd "$WITSPER_WP_ROOT" && find . -xtype l 2>/dev/null | sed 's|^\./||' | sort || true)
+fi
+if [[ -z $dangling ]]; then ok "no dangling symlink in the WordPress files"
+else
+  ko "no dangling symlink in the WordPress files ($(wc -l <<<"$dangling") found:)"
+  head -n 5 <<<"$dangling" | sed 's/^/      /'
+fi
+if ((!compose)); then
+  sums=/var/lib/dpkg/info/wordpress.md5sums
+  if [[ ! -r $sums ]]; then
+    ko "WordPress core files complete ($sums missing: is Debian's wordpress package installed?)"
+  else
+    # Each line "md5  usr/share/wordpress/path" checked against the copy; links in the package
+    # (no md5 line) must resolve too.
+    bad=$( { sed -n 's|^\([0-9a-f]\{32\}\)  usr/share/wordpress/|\1  |p' "$sums" |
+               grep -v '  wp-config\.php$' |
+               (cd "$WITSPER_WP_ROOT" && md5sum -c --quiet 2>/dev/null) || true
+             (cd "$WP_SOURCE" && find . -type l ! -name .htaccess ! -name wp-config.php) |
+               while IFS= read -r rel; do
+                 [[ -e $WITSPER_WP_ROOT/${rel#./} ]] || echo "${rel#./}: missing"
+               done; } )
+    total=$(grep '  usr/share/wordpress/' "$sums" | grep -vc '  usr/share/wordpress/wp-config\.php$' || true)
+    if [[ -z $bad ]]; then ok "WordPress core files complete and unchanged ($total files of Debian's package)"
+    else
+      ko "WordPress core files complete and unchanged ($(wc -l <<<"$bad") missing or changed:)"
+      head -n 5 <<<"$bad" | sed 's/^/      /'
+    fi
+  fi
+fi
+
+# 6. Plugin and library (once the plugin exists, which it must by the end).
 if ((!plugin_expected)); then
   sk "plugin checks: $PLUGIN_DIR does not exist yet"
 else

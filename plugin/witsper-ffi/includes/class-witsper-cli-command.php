@@ -49,6 +49,14 @@ class Witsper_CLI_Command {
 			WP_CLI::print_value( $report, array( 'format' => $format ) );
 			return;
 		}
+		// The admin page's one line and what to do, word for word (Witsper_Status::summary()).
+		$sum = Witsper_Status::summary();
+		if ( 'on' === $sum['state'] ) {
+			WP_CLI::success( $sum['line'] );
+		} else {
+			WP_CLI::warning( $sum['line'] . ' ' . $sum['effect'] );
+			WP_CLI::log( 'What to do: ' . $sum['action'] );
+		}
 		$items = array();
 		foreach ( $report as $key => $value ) {
 			$items[] = array(

@@ -37,7 +37,7 @@ final class Witsper_Site_Health {
 			'witsper_ffi_available' => __( 'PHP FFI is available to Witsper', 'witsper-ffi' ),
 			'witsper_ffi_mode'      => __( 'Witsper FFI mode', 'witsper-ffi' ),
 			'witsper_library'       => __( 'libwitsper version and ABI', 'witsper-ffi' ),
-			'witsper_native_parser' => __( 'Native block parser active', 'witsper-ffi' ),
+			'witsper_native_parser' => __( 'Native block parsing', 'witsper-ffi' ),
 			'witsper_selftest'      => __( 'Witsper self-test', 'witsper-ffi' ),
 		);
 		foreach ( $labels as $id => $label ) {
@@ -75,7 +75,8 @@ final class Witsper_Site_Health {
 			$status,
 			__( 'Witsper cannot use PHP FFI; WordPress\'s own block parser is used', 'witsper-ffi' ),
 			Witsper_Plugin::reason_line( $why ) . ' ' . __( 'Pages render the same, only slower.', 'witsper-ffi' ),
-			self::status_page_link()
+			self::status_page_link(),
+			Witsper_Status::action( $why['code'] )
 		);
 	}
 
@@ -89,12 +90,12 @@ final class Witsper_Site_Health {
 		/* translators: %s: FFI mode (true, preload, cli, off). */
 		$label = sprintf( __( 'Witsper runs in FFI mode "%s"', 'witsper-ffi' ), $mode );
 		if ( 'preload' === $mode || 'cli' === $mode ) {
-			return self::result( 'witsper_ffi_mode', 'good', $label, __( 'Only preloaded code can call FFI (ffi.enable=preload) or this is the command line.', 'witsper-ffi' ) );
+			return self::result( 'witsper_ffi_mode', 'good', $label, ucfirst( Witsper_Status::mode_text( $mode ) ) . '.' );
 		}
 		if ( 'true' === $mode ) {
-			return self::result( 'witsper_ffi_mode', 'recommended', $label, __( 'ffi.enable=true lets any PHP code on this server load native libraries. ffi.enable=preload with ffi.preload and opcache.preload is the hardened setup (WITSPER_FFI_MODE=preload).', 'witsper-ffi' ) );
+			return self::result( 'witsper_ffi_mode', 'recommended', $label, ucfirst( Witsper_Status::mode_text( $mode ) ) . '. ' . __( 'A bug in any plugin that lets an attacker run PHP then also lets them run native code.', 'witsper-ffi' ), '', __( 'Use ffi.enable=preload with ffi.preload and opcache.preload (on the Witsper stack: WITSPER_FFI_MODE=preload make up), then restart php-fpm.', 'witsper-ffi' ) );
 		}
-		return self::result( 'witsper_ffi_mode', 'recommended', $label, __( 'FFI is not usable here, so the native parser is off.', 'witsper-ffi' ), self::status_page_link() );
+		return self::result( 'witsper_ffi_mode', 'recommended', $label, ucfirst( Witsper_Status::mode_text( $mode ) ) . '. ' . __( 'Native block parsing is off.', 'witsper-ffi' ), self::status_page_link(), Witsper_Status::action( Witsper_Plugin::why_not_native()['code'] ?? 'ffi-disabled' ) );
 	}
 
 	/**
@@ -110,22 +111,30 @@ final class Witsper_Site_Health {
 		}
 		if ( 'abi-mismatch' === $ffi['reason'] ) {
 			$why = Witsper_Plugin::reason( 'abi-mismatch', $ffi['message'] );
-			return self::result( 'witsper_library', 'critical', __( 'libwitsper has the wrong ABI number', 'witsper-ffi' ), Witsper_Plugin::reason_line( $why ) . ' ' . __( 'Install the library built from the same release as the plugin.', 'witsper-ffi' ), self::status_page_link() );
+			return self::result( 'witsper_library', 'critical', __( 'libwitsper has the wrong ABI number', 'witsper-ffi' ), Witsper_Plugin::reason_line( $why ), self::status_page_link(), Witsper_Status::action( 'abi-mismatch' ) );
 		}
 		$why = Witsper_Plugin::reason( (string) $ffi['reason'], $ffi['message'] );
-		return self::result( 'witsper_library', 'recommended', __( 'libwitsper is not in use', 'witsper-ffi' ), Witsper_Plugin::reason_line( $why ), self::status_page_link() );
+		return self::result( 'witsper_library', 'recommended', __( 'libwitsper is not in use', 'witsper-ffi' ), Witsper_Plugin::reason_line( $why ), self::status_page_link(), Witsper_Status::action( $why['code'] ) );
 	}
 
 	/**
 	 * Whether parse_blocks() uses the native parser.
 	 */
 	public static function test_native_parser(): array {
-		$why = Witsper_Plugin::why_not_native();
-		if ( null === $why ) {
-			return self::result( 'witsper_native_parser', 'good', __( 'The native block parser is active', 'witsper-ffi' ), __( 'parse_blocks() uses Witsper_Block_Parser, whose output is identical to WP_Block_Parser\'s.', 'witsper-ffi' ) );
+		// The admin page's one line, word for word (Witsper_Status::summary()).
+		$sum = Witsper_Status::summary();
+		if ( 'on' === $sum['state'] ) {
+			return self::result( 'witsper_native_parser', 'good', __( 'Native block parsing is on', 'witsper-ffi' ), $sum['line'] );
 		}
-		$status = 'selftest-failed' === $why['code'] ? 'critical' : 'recommended';
-		return self::result( 'witsper_native_parser', $status, __( 'WordPress\'s own block parser is used instead of the native one', 'witsper-ffi' ), Witsper_Plugin::reason_line( $why ), self::status_page_link() );
+		$status = 'selftest-failed' === $sum['reason'] ? 'critical' : 'recommended';
+		return self::result(
+			'witsper_native_parser',
+			$status,
+			__( 'Native block parsing is off', 'witsper-ffi' ),
+			$sum['line'] . ' ' . $sum['effect'],
+			self::status_page_link(),
+			$sum['action']
+		);
 	}
 
 	/**
@@ -138,7 +147,7 @@ final class Witsper_Site_Health {
 			return self::result( 'witsper_selftest', 'good', __( 'The Witsper self-test passed', 'witsper-ffi' ), (string) $stored['summary'] );
 		}
 		if ( 'fail' === $status ) {
-			return self::result( 'witsper_selftest', 'critical', __( 'The Witsper self-test failed; the native parser is off', 'witsper-ffi' ), (string) $stored['summary'], self::status_page_link() );
+			return self::result( 'witsper_selftest', 'critical', __( 'The Witsper self-test failed; the native parser is off', 'witsper-ffi' ), (string) $stored['summary'], self::status_page_link(), Witsper_Status::action( 'selftest-failed' ) );
 		}
 		$desc = 'skipped' === $status ? (string) $stored['summary'] : __( 'The self-test has not run yet; it runs at activation and after WordPress updates.', 'witsper-ffi' );
 		return self::result( 'witsper_selftest', 'recommended', __( 'The Witsper self-test did not run against the native library', 'witsper-ffi' ), $desc, self::status_page_link() );
@@ -152,10 +161,13 @@ final class Witsper_Site_Health {
 	 */
 	public static function debug_information( $info ) {
 		$fields = array();
+		$labels = Witsper_Status::labels();
 		foreach ( Witsper_Status::report() as $key => $value ) {
 			$fields[ $key ] = array(
-				'label' => $key,
+				'label' => $labels[ $key ] ?? $key,
 				'value' => is_bool( $value ) ? ( $value ? 'yes' : 'no' ) : (string) $value,
+				// "Copy site info" keeps the raw key, so a pasted report stays searchable.
+				'debug' => is_bool( $value ) ? ( $value ? 'yes' : 'no' ) : (string) $value,
 			);
 		}
 		$info['witsper-ffi'] = array(
@@ -175,15 +187,21 @@ final class Witsper_Site_Health {
 	 * @param string $actions     HTML of the actions line.
 	 * @return array
 	 */
-	private static function result( string $test, string $status, string $label, string $description, string $actions = '' ): array {
+	private static function result( string $test, string $status, string $label, string $description, string $actions = '', ?string $todo = null ): array {
+		$html = '<p>' . esc_html( $description ) . '</p>';
+		if ( null !== $todo && '' !== $todo ) {
+			/* translators: %s: what to do. */
+			$html .= '<p><strong>' . esc_html__( 'What to do:', 'witsper-ffi' ) . '</strong> ' . esc_html( $todo ) . '</p>';
+		}
 		return array(
 			'label'       => $label,
 			'status'      => $status,
 			'badge'       => array(
-				'label' => __( 'Performance', 'witsper-ffi' ),
+				// The FFI mode is about who may run native code; the rest is about speed.
+				'label' => 'witsper_ffi_mode' === $test ? __( 'Security', 'witsper-ffi' ) : __( 'Performance', 'witsper-ffi' ),
 				'color' => 'good' === $status ? 'blue' : ( 'critical' === $status ? 'red' : 'orange' ),
 			),
-			'description' => '<p>' . esc_html( $description ) . '</p>',
+			'description' => $html,
 			'actions'     => $actions,
 			'test'        => $test,
 		);

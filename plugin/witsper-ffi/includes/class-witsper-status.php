@@ -27,6 +27,7 @@ final class Witsper_Status {
 		$ffi    = Witsper_Plugin::ffi_status();
 		$why    = Witsper_Plugin::why_not_native();
 		$stored = Witsper_Plugin::selftest_result();
+		$sum    = self::summary( $why );
 		return array(
 			'ffi_available'        => (bool) $ffi['available'],
 			'ffi_mode'             => (string) $ffi['mode'],
@@ -37,6 +38,9 @@ final class Witsper_Status {
 			'pid'                  => getmypid(),
 			'reason'               => $why['code'] ?? null,
 			'reason_text'          => $why['text'] ?? null,
+			// The same sentences as the admin page, Site Health and WP-CLI (self::summary()).
+			'summary'              => $sum['line'],
+			'action'               => $sum['action'],
 		);
 	}
 
@@ -75,7 +79,190 @@ final class Witsper_Status {
 			'self_test_summary'    => $stored['summary'] ?? '',
 			'self_test_time'       => isset( $stored['time'] ) ? gmdate( 'Y-m-d H:i:s', (int) $stored['time'] ) . ' UTC' : '',
 			'multisite'            => is_multisite(),
+			'summary'              => $health['summary'],
+			'action'               => $health['action'],
 		);
+	}
+
+	/**
+	 * The one place that words the state for people: the admin page, the admin notice, Site
+	 * Health, the REST route and WP-CLI all print these sentences.
+	 *
+	 * - line:   one sentence, whether native parsing is on and, when off, why;
+	 * - effect: what that means for the site (off only);
+	 * - action: what to do about it (off only), or null;
+	 * - detail: the loader's own message (may name paths: admin screens and WP-CLI only).
+	 *
+	 * @param array|null|false $why Witsper_Plugin::why_not_native(), or false to ask it now.
+	 * @return array{state:string,reason:?string,line:string,effect:?string,action:?string,detail:?string}
+	 */
+	public static function summary( $why = false ): array {
+		if ( false === $why ) {
+			$why = Witsper_Plugin::why_not_native();
+		}
+		if ( null === $why ) {
+			$version = self::live_version();
+			return array(
+				'state'  => 'on',
+				'reason' => null,
+				/* translators: %s: library version. */
+				'line'   => sprintf( __( 'Native block parsing is on: libwitsper %s parses the blocks of every page, with exactly the result of WordPress\'s own parser.', 'witsper-ffi' ), (string) $version ),
+				'effect' => null,
+				'action' => null,
+				'detail' => null,
+			);
+		}
+		return array(
+			'state'  => 'off',
+			'reason' => $why['code'],
+			/* translators: %s: why, one sentence. */
+			'line'   => sprintf( __( 'Native block parsing is off: %s', 'witsper-ffi' ), $why['text'] ),
+			'effect' => __( 'Pages are still correct: WordPress\'s own block parser is used, which is slower.', 'witsper-ffi' ),
+			'action' => self::action( $why['code'] ),
+			'detail' => $why['detail'],
+		);
+	}
+
+	/**
+	 * What an administrator can do about a reason code, in one or two sentences.
+	 *
+	 * @param string $code Reason code (Witsper_Plugin::reason()).
+	 */
+	public static function action( string $code ): string {
+		$actions = array(
+			'ffi-missing'       => __( 'Install PHP\'s FFI extension for the PHP that serves the site (on Debian it ships in php8.2-common; check that ffi.ini is enabled for php-fpm), then restart php-fpm.', 'witsper-ffi' ),
+			'ffi-disabled'      => __( 'Enable FFI for php-fpm: ffi.enable=preload with ffi.preload and opcache.preload (the hardened setup; on the Witsper stack: WITSPER_FFI_MODE=preload make up), or ffi.enable=true; then restart php-fpm.', 'witsper-ffi' ),
+			'ffi-restricted'    => __( 'Preload the library (ffi.preload = the witsper_ffi.h header, opcache.preload = the plugin\'s preload.php; on the Witsper stack: WITSPER_FFI_MODE=preload make up), or set ffi.enable=true; then restart php-fpm.', 'witsper-ffi' ),
+			'library-missing'   => __( 'Build or install libwitsper.so.1 (make, or make install), make it readable by the php-fpm user or point WITSPER_LIB at it, then restart php-fpm.', 'witsper-ffi' ),
+			'abi-mismatch'      => __( 'Install the libwitsper built from the same release as this plugin (make in the same checkout), then restart php-fpm.', 'witsper-ffi' ),
+			'load-failed'       => __( 'Read the loader message below and php-fpm\'s error log: the library file may be damaged or built for another system. Rebuild it (make) and restart php-fpm.', 'witsper-ffi' ),
+			'forced-off'        => __( 'Nothing to repair: code in this PHP process switched it off on purpose (Witsper_FFI::force_off), for this process only.', 'witsper-ffi' ),
+			'selftest-failed'   => __( 'Run the self-test again. If it still fails, the library and the plugin do not match WordPress\'s parser: install both from the same release and report the differing documents listed on the Witsper page.', 'witsper-ffi' ),
+			'pcre-limit'        => __( 'Set pcre.backtrack_limit to at least 1000000 (PHP\'s default) in php-fpm\'s php.ini, then restart php-fpm.', 'witsper-ffi' ),
+			'parser-not-native' => __( 'Restart php-fpm; if it stays off, reinstall the plugin and the library from the same release.', 'witsper-ffi' ),
+			'loader-error'      => __( 'Reinstall the plugin: one of its files is missing or damaged (see the loader message).', 'witsper-ffi' ),
+		);
+		return $actions[ $code ] ?? __( 'See the Witsper page under Tools for details.', 'witsper-ffi' );
+	}
+
+	/**
+	 * The FFI mode in plain words.
+	 *
+	 * @param string $mode true|preload|cli|off.
+	 */
+	public static function mode_text( string $mode ): string {
+		switch ( $mode ) {
+			case 'preload':
+				return __( 'preload (hardened): only code preloaded when php-fpm started may call C libraries', 'witsper-ffi' );
+			case 'true':
+				return __( 'true: any PHP code may call C libraries; preload is the hardened setting', 'witsper-ffi' );
+			case 'cli':
+				return __( 'command line: FFI restricted to preloaded code, the command line may load libraries', 'witsper-ffi' );
+			default:
+				return __( 'off: this PHP cannot call C libraries', 'witsper-ffi' );
+		}
+	}
+
+	/**
+	 * Labels in plain words for the keys of self::report() (Site Health's Info tab, WP-CLI).
+	 *
+	 * @return array<string,string>
+	 */
+	public static function labels(): array {
+		return array(
+			'plugin_version'       => __( 'Plugin version', 'witsper-ffi' ),
+			'wordpress_version'    => __( 'WordPress version', 'witsper-ffi' ),
+			'php_version'          => __( 'PHP version', 'witsper-ffi' ),
+			'pid'                  => __( 'PHP process', 'witsper-ffi' ),
+			'sapi'                 => __( 'PHP server API', 'witsper-ffi' ),
+			'ffi_extension'        => __( 'FFI extension loaded', 'witsper-ffi' ),
+			'ini_ffi_enable'       => __( 'ffi.enable', 'witsper-ffi' ),
+			'ini_ffi_preload'      => __( 'ffi.preload', 'witsper-ffi' ),
+			'ini_opcache_preload'  => __( 'opcache.preload', 'witsper-ffi' ),
+			'ffi_available'        => __( 'Library usable through FFI', 'witsper-ffi' ),
+			'ffi_mode'             => __( 'FFI mode', 'witsper-ffi' ),
+			'library'              => __( 'Library file', 'witsper-ffi' ),
+			'library_version'      => __( 'Library version', 'witsper-ffi' ),
+			'abi'                  => __( 'Library ABI', 'witsper-ffi' ),
+			'loader_reason'        => __( 'Loader result', 'witsper-ffi' ),
+			'loader_message'       => __( 'Loader message', 'witsper-ffi' ),
+			'native_parser_active' => __( 'Native parsing on', 'witsper-ffi' ),
+			'parser_class'         => __( 'Block parser class', 'witsper-ffi' ),
+			'reason'               => __( 'Reason code', 'witsper-ffi' ),
+			'reason_text'          => __( 'Why it is off', 'witsper-ffi' ),
+			'self_test'            => __( 'Self-test', 'witsper-ffi' ),
+			'self_test_summary'    => __( 'Self-test result', 'witsper-ffi' ),
+			'self_test_time'       => __( 'Self-test run at', 'witsper-ffi' ),
+			'multisite'            => __( 'Network (multisite)', 'witsper-ffi' ),
+			'summary'              => __( 'Summary', 'witsper-ffi' ),
+			'action'               => __( 'What to do', 'witsper-ffi' ),
+		);
+	}
+
+	/**
+	 * The details of the admin page, in plain words: label => text.
+	 *
+	 * @param array|null $report self::report(), or null to build it now.
+	 * @return array<string,string>
+	 */
+	public static function details( ?array $report = null ): array {
+		$r      = null === $report ? self::report() : $report;
+		$native = (bool) $r['native_parser_active'];
+		$rows   = array();
+
+		$rows[ __( 'Block parser in use', 'witsper-ffi' ) ] = $native
+			/* translators: %s: PHP class name. */
+			? sprintf( __( 'libwitsper, the native parser (class %s)', 'witsper-ffi' ), $r['parser_class'] )
+			/* translators: %s: PHP class name. */
+			: sprintf( __( 'WordPress\'s own parser (class %s)', 'witsper-ffi' ), $r['parser_class'] );
+
+		if ( null !== $r['library_version'] ) {
+			/* translators: 1: library version, 2: ABI number, 3: ABI number the plugin expects. */
+			$lib = sprintf( __( 'libwitsper %1$s, ABI %2$d (this plugin needs ABI %3$d), answered just now', 'witsper-ffi' ), $r['library_version'], (int) $r['abi'], self::expected_abi() );
+		} elseif ( null !== $r['abi'] ) {
+			/* translators: 1: ABI number found, 2: ABI number expected. */
+			$lib = sprintf( __( 'found, but with ABI %1$d where this plugin needs ABI %2$d', 'witsper-ffi' ), (int) $r['abi'], self::expected_abi() );
+		} else {
+			$lib = __( 'not loaded', 'witsper-ffi' );
+		}
+		$rows[ __( 'Library', 'witsper-ffi' ) ] = $lib;
+		$rows[ __( 'Library file', 'witsper-ffi' ) ] = $r['library'] ? (string) $r['library'] : __( 'none found', 'witsper-ffi' );
+		$rows[ __( 'How PHP may call the library (FFI mode)', 'witsper-ffi' ) ] = self::mode_text( (string) $r['ffi_mode'] );
+
+		$server = 'fpm-fcgi' === $r['sapi'] ? __( 'a php-fpm worker', 'witsper-ffi' ) : ( 'cli' === $r['sapi'] ? __( 'the command line', 'witsper-ffi' ) : (string) $r['sapi'] );
+		/* translators: 1: PHP version, 2: "a php-fpm worker" or similar, 3: process id. */
+		$rows[ __( 'PHP', 'witsper-ffi' ) ] = sprintf( __( 'PHP %1$s in %2$s (process %3$d); FFI extension %4$s', 'witsper-ffi' ), $r['php_version'], $server, (int) $r['pid'], $r['ffi_extension'] ? __( 'loaded', 'witsper-ffi' ) : __( 'not loaded', 'witsper-ffi' ) );
+
+		$st = (string) $r['self_test'];
+		if ( 'pass' === $st ) {
+			/* translators: 1: summary, 2: date and time. */
+			$selftest = sprintf( __( 'Passed: %1$s (%2$s)', 'witsper-ffi' ), $r['self_test_summary'], $r['self_test_time'] );
+		} elseif ( 'fail' === $st ) {
+			/* translators: 1: summary, 2: date and time. */
+			$selftest = sprintf( __( 'Failed: %1$s (%2$s)', 'witsper-ffi' ), $r['self_test_summary'], $r['self_test_time'] );
+		} elseif ( 'skipped' === $st ) {
+			/* translators: %s: summary. */
+			$selftest = sprintf( __( 'Skipped: %s', 'witsper-ffi' ), $r['self_test_summary'] );
+		} else {
+			$selftest = __( 'Not run yet: it runs when the plugin is activated and after updates.', 'witsper-ffi' );
+		}
+		$rows[ __( 'Self-test', 'witsper-ffi' ) ] = $selftest;
+		if ( ! $native && ! empty( $r['loader_message'] ) ) {
+			$rows[ __( 'Loader message', 'witsper-ffi' ) ] = (string) $r['loader_message'];
+		}
+		/* translators: 1: WordPress version, 2: plugin version. */
+		$rows[ __( 'Versions', 'witsper-ffi' ) ] = sprintf( __( 'WordPress %1$s, Witsper FFI plugin %2$s', 'witsper-ffi' ), $r['wordpress_version'], $r['plugin_version'] );
+		if ( $r['multisite'] ) {
+			$rows[ __( 'Network', 'witsper-ffi' ) ] = __( 'One self-test result for every site of the network; only network administrators can run it again.', 'witsper-ffi' );
+		}
+		return $rows;
+	}
+
+	/**
+	 * The ABI number this plugin is written for.
+	 */
+	public static function expected_abi(): int {
+		return defined( 'Witsper_FFI::ABI' ) ? (int) constant( 'Witsper_FFI::ABI' ) : 1;
 	}
 
 	/**

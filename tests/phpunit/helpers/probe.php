@@ -39,6 +39,9 @@ foreach ( Witsper_Site_Health::TESTS as $id ) {
 	$out['site_health'][ $id ] = Witsper_Site_Health::run( $id )['status'];
 }
 $out['notice'] = Witsper_Admin::notice_html();
+// The shared sentences, and how Site Health printed them (FallbackTest: same words everywhere).
+$out['summary']            = Witsper_Status::summary();
+$out['site_health_native'] = Witsper_Site_Health::run( 'witsper_native_parser' )['description'];
 
 // parse_blocks() (whatever parser the filter chose) against WP_Block_Parser.
 $out['identical'] = array();

@@ -77,13 +77,19 @@ class AdminHttpTest extends Witsper_TestCase {
 
 		list( $code, $page ) = $this->request( '/wp-admin/tools.php?page=witsper' );
 		$this->assertSame( 200, $code );
-		$this->assertStringContainsString( '<h1>Witsper FFI</h1>', $page );
-		$this->assertMatchesRegularExpression( '#<th scope="row">sapi</th><td><code>fpm-fcgi</code>#', $page );
-		// The stack runs the native parser: the page says so and shows no fallback notice.
-		$this->assertMatchesRegularExpression( '#<th scope="row">native_parser_active</th><td><code>yes</code>#', $page );
-		$this->assertMatchesRegularExpression( '#<th scope="row">parser_class</th><td><code>Witsper_Block_Parser</code>#', $page );
+		$this->assertStringContainsString( '<h1>Witsper</h1>', $page );
+		// The stack runs the native parser: the first line says so, the details say where, and
+		// there is no fallback notice.
+		$this->assertMatchesRegularExpression( '#<div class="notice inline notice-success witsper-state" data-state="on"[^>]*><p>.*<strong>Native block parsing is on: libwitsper \d+\.\d+[^<]*</strong>#', $page );
+		$this->assertMatchesRegularExpression( '#<th scope="row"[^>]*>PHP</th><td>PHP 8\.2\.\d+ in a php-fpm worker \(process \d+\); FFI extension loaded</td>#', $page );
+		$this->assertMatchesRegularExpression( '#<th scope="row"[^>]*>Block parser in use</th><td>libwitsper, the native parser \(class Witsper_Block_Parser\)</td>#', $page );
 		$this->assertStringNotContainsString( 'witsper-notice', $page );
 		$this->assertStringContainsString( 'nesting.html', $page );
+		// The folded technical report is the worker's own.
+		$raw = html_entity_decode( $page, ENT_QUOTES );
+		$this->assertStringContainsString( '"sapi": "fpm-fcgi"', $raw );
+		$this->assertStringContainsString( '"native_parser_active": true', $raw );
+		$this->assertStringContainsString( '"parser_class": "Witsper_Block_Parser"', $raw );
 
 		list( $code, $health ) = $this->request( '/wp-admin/site-health.php' );
 		$this->assertSame( 200, $code );

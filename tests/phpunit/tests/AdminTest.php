@@ -49,15 +49,61 @@ class AdminTest extends Witsper_TestCase {
 		ob_start();
 		Witsper_Admin::render_page();
 		$html = ob_get_clean();
-		foreach ( array( 'ffi_available', 'ffi_mode', 'library_version', 'native_parser_active', 'self_test', 'witsper_selftest', '/witsper/v1/health' ) as $needle ) {
+		// The raw report is still there for support (folded), and the buttons work by name.
+		foreach ( array( 'ffi_available', 'ffi_mode', 'library_version', 'native_parser_active', 'self_test', 'witsper_selftest', '/witsper/v1/health', 'id="witsper-run-selftest"' ) as $needle ) {
 			$this->assertStringContainsString( $needle, $html );
 		}
+		// The first thing on the page: one line, from Witsper_Status::summary().
+		$sum = Witsper_Status::summary();
+		$this->assertMatchesRegularExpression( '#<h1>Witsper</h1><div class="notice inline [a-z-]+ witsper-state" data-state="' . $sum['state'] . '"#', $html );
+		$this->assertStringContainsString( esc_html( $sum['line'] ), $html );
+		// The details in plain words.
+		foreach ( Witsper_Status::details() as $label => $text ) {
+			$this->assertStringContainsString( '<th scope="row" style="width:18em">' . esc_html( $label ) . '</th>', $html );
+		}
+		$this->assertStringContainsString( 'How PHP may call the library (FFI mode)', $html );
 		if ( self::native_expected() ) {
+			$this->assertSame( 'on', $sum['state'] );
+			$this->assertStringNotContainsString( 'What to do:', $html );
 			$this->assertStringContainsString( 'nesting.html', $html );
 			$this->assertStringContainsString( 'identical', $html );
+			// Timings per document: both parsers, in microseconds.
+			$this->assertMatchesRegularExpression( '#<td>nesting\.html</td><td>805 bytes</td><td>identical</td><td>[0-9,]+ µs</td><td>[0-9,]+ µs</td><td>[0-9.]+×</td>#u', $html );
 		} else {
+			$this->assertSame( 'off', $sum['state'] );
 			$this->assertStringContainsString( 'skipped', $html );
+			$this->assertStringContainsString( 'What to do:</strong> ' . esc_html( Witsper_Status::action( 'ffi-disabled' ) ), $html );
+			$this->assertStringContainsString( 'data-reason="ffi-disabled"', $html );
 		}
+	}
+
+	public function test_every_reason_has_its_own_action(): void {
+		$codes   = array( 'ffi-missing', 'ffi-disabled', 'ffi-restricted', 'library-missing', 'abi-mismatch', 'load-failed', 'forced-off', 'selftest-failed', 'pcre-limit', 'parser-not-native', 'loader-error' );
+		$actions = array_map( array( 'Witsper_Status', 'action' ), $codes );
+		$this->assertCount( count( $codes ), array_unique( $actions ) );
+		$this->assertNotContains( Witsper_Status::action( 'no-such-code' ), $actions );
+		foreach ( $codes as $code ) {
+			$sum = Witsper_Status::summary( Witsper_Plugin::reason( $code, null ) );
+			$this->assertSame( 'off', $sum['state'] );
+			$this->assertStringStartsWith( 'Native block parsing is off: ', $sum['line'] );
+			$this->assertSame( Witsper_Status::action( $code ), $sum['action'] );
+		}
+	}
+
+	public function test_selftest_button_comes_back_with_the_result(): void {
+		$this->become_admin();
+		Witsper_Plugin::run_and_store_selftest();
+		$_GET['witsper-selftest'] = 'pass';
+		try {
+			ob_start();
+			Witsper_Admin::render_page();
+			$html = ob_get_clean();
+		} finally {
+			unset( $_GET['witsper-selftest'] );
+		}
+		$stored = Witsper_Plugin::selftest_result();
+		$this->assertStringContainsString( 'witsper-selftest-ran', $html );
+		$this->assertStringContainsString( esc_html( $stored['summary'] ), $html );
 	}
 
 	public function test_tools_and_network_pages_registered(): void {

@@ -26,6 +26,21 @@ class FallbackTest extends Witsper_TestCase {
 		$this->assertNull( $p['rest']['library_version'] );
 		$this->assertNotSame( 'good', $p['site_health']['witsper_native_parser'] );
 		$this->assertStringContainsString( $reason, $p['notice'] );
+		// One wording (Witsper_Status::summary()) in REST, the notice and Site Health: the line
+		// says it is off and why, and a reason-specific "what to do" comes with it.
+		$sum = $p['summary'];
+		$this->assertSame( 'off', $sum['state'] );
+		$this->assertSame( $reason, $sum['reason'] );
+		$this->assertStringStartsWith( 'Native block parsing is off: ', $sum['line'] );
+		$this->assertStringContainsString( $p['rest']['reason_text'], $sum['line'] );
+		$this->assertSame( Witsper_Status::action( $reason ), $sum['action'] );
+		$this->assertNotSame( Witsper_Status::action( 'no-such-code' ), $sum['action'], 'every reason has its own action' );
+		$this->assertSame( $sum['line'], $p['rest']['summary'] );
+		$this->assertSame( $sum['action'], $p['rest']['action'] );
+		foreach ( array( 'notice' => $p['notice'], 'Site Health' => $p['site_health_native'] ) as $where => $html ) {
+			$this->assertStringContainsString( esc_html( $sum['line'] ), $html, $where );
+			$this->assertStringContainsString( esc_html( $sum['action'] ), $html, $where );
+		}
 		$this->assertNotEmpty( $p['identical'] );
 		$this->assertNotContains( false, $p['identical'], wp_json_encode( $p['identical'] ) );
 	}

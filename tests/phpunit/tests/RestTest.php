@@ -4,7 +4,7 @@
  */
 class RestTest extends Witsper_TestCase {
 
-	const KEYS = array( 'ffi_available', 'ffi_mode', 'library_version', 'abi', 'native_parser_active', 'self_test', 'pid', 'reason', 'reason_text' );
+	const KEYS = array( 'ffi_available', 'ffi_mode', 'library_version', 'abi', 'native_parser_active', 'self_test', 'pid', 'reason', 'reason_text', 'summary', 'action' );
 
 	private function get_health(): WP_REST_Response {
 		return rest_do_request( new WP_REST_Request( 'GET', '/witsper/v1/health' ) );
@@ -38,11 +38,16 @@ class RestTest extends Witsper_TestCase {
 			$this->assertSame( 1, $data['abi'] );
 			$this->assertSame( self::mode(), $data['ffi_mode'] );
 			$this->assertNull( $data['reason'] );
+			$this->assertSame( 'Native block parsing is on: libwitsper ' . $data['library_version'] . ' parses the blocks of every page, with exactly the result of WordPress\'s own parser.', $data['summary'] );
+			$this->assertNull( $data['action'] );
 		} else {
 			$this->assertFalse( $data['native_parser_active'] );
 			$this->assertSame( 'ffi-disabled', $data['reason'] );
 			$this->assertNull( $data['library_version'] );
+			$this->assertSame( 'Native block parsing is off: ' . $data['reason_text'], $data['summary'] );
+			$this->assertSame( Witsper_Status::action( 'ffi-disabled' ), $data['action'] );
 		}
+		$this->assertSame( Witsper_Status::summary()['line'], $data['summary'] );
 	}
 
 	public function test_reports_this_process_pid(): void {
