@@ -20,6 +20,13 @@ if ( ! defined( 'ABSPATH' ) ) {
 	exit;
 }
 
+// Kill switch: define( 'WITSPER_DISABLE', true ) in wp-config.php and the plugin does
+// nothing at all (no hook, no class, no FFI): WordPress runs exactly as without it, while it
+// stays "active" in the plugin list (e.g. to rule it out when chasing a problem).
+if ( defined( 'WITSPER_DISABLE' ) && WITSPER_DISABLE ) {
+	return;
+}
+
 define( 'WITSPER_PLUGIN_VERSION', '1.0.0' );
 define( 'WITSPER_PLUGIN_FILE', __FILE__ );
 define( 'WITSPER_PLUGIN_DIR', __DIR__ );
@@ -68,13 +75,26 @@ try {
 	$witsper_load_error = get_class( $witsper_e ) . ': ' . $witsper_e->getMessage();
 }
 
+// The rest is loaded when first used: a page view needs Witsper_Plugin (its hooks) and, on
+// its first parse_blocks(), the self-test freshness check; the admin, REST, Site Health and
+// benchmark classes only load on the requests that use them.
+spl_autoload_register(
+	static function ( $class ) {
+		$files = array(
+			'Witsper_Selftest'    => 'class-witsper-selftest.php',
+			'Witsper_Core_Parser' => 'class-witsper-core-parser.php',
+			'Witsper_Status'      => 'class-witsper-status.php',
+			'Witsper_Bench'       => 'class-witsper-bench.php',
+			'Witsper_REST'        => 'class-witsper-rest.php',
+			'Witsper_Site_Health' => 'class-witsper-site-health.php',
+			'Witsper_Admin'       => 'class-witsper-admin.php',
+		);
+		if ( isset( $files[ $class ] ) ) {
+			require_once __DIR__ . '/includes/' . $files[ $class ];
+		}
+	}
+);
 require_once __DIR__ . '/includes/class-witsper-plugin.php';
-require_once __DIR__ . '/includes/class-witsper-selftest.php';
-require_once __DIR__ . '/includes/class-witsper-status.php';
-require_once __DIR__ . '/includes/class-witsper-bench.php';
-require_once __DIR__ . '/includes/class-witsper-rest.php';
-require_once __DIR__ . '/includes/class-witsper-site-health.php';
-require_once __DIR__ . '/includes/class-witsper-admin.php';
 
 Witsper_Plugin::boot( $witsper_load_error );
 unset( $witsper_load_error, $witsper_e, $witsper_class, $witsper_file );

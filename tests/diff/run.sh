@@ -97,11 +97,24 @@ done
 # 5. The version matrix: the same comparison against WordPress's own parser of every version
 #    in tests/diff/wp-block-parser/ (a copy of ../shared/reference/wp-block-parser), in both
 #    FFI modes, DIFF_MATRIX_COUNT documents per random sub-suite (default 1000; the stack's own
-#    version ran the full count above). Versions with parse_with_options() (7.2+) are also
-#    compared through it with each option on and off.
+#    version ran the full count above). Versions whose parser classes are token for token the
+#    same as one already run (same Witsper_Core_Parser fingerprint) are covered by it.
+#    Versions with parse_with_options() (7.2+) are also compared through it with each option
+#    on and off. Then the plugin's list of verified parsers must be exactly what ran here.
 matrix_count=${DIFF_MATRIX_COUNT:-1000}
+declare -A ran_fp=()
+verified_pairs=()
 for ref in tests/diff/wp-block-parser/*/; do
   ref=${ref%/}; version=${ref##*/}
+  if ! fp=$(php tests/diff/fingerprint.php "$ref"); then
+    echo "FAIL no fingerprint for $ref"; count "$version" /dev/null 1; continue
+  fi
+  verified_pairs+=("$fp=$version")
+  if [[ -n ${ran_fp[$fp]:-} ]]; then
+    echo "=== WordPress $version: the same parser as ${ran_fp[$fp]} (fingerprint $fp), covered by that run"
+    continue
+  fi
+  ran_fp[$fp]=$version
   option_sets=('')
   grep -q 'function parse_with_options' "$ref/class-wp-block-parser.php" &&
     option_sets+=('{"preserve_empty_object_attributes":true}' '{"preserve_empty_object_attributes":false}')
@@ -110,7 +123,7 @@ for ref in tests/diff/wp-block-parser/*/; do
     read -r -a mode_flags <<<"$mode_args"
     for options in "${option_sets[@]}"; do
       label="$version/$mode${options:+ $options}"
-      echo "=== WordPress $label"
+      echo "=== WordPress $label (fingerprint $fp)"
       rc=0
       WITSPER_DIFF_REFERENCE=$repo/$ref WITSPER_DIFF_OPTIONS=$options DIFF_COUNT=$matrix_count \
         timeout "$timeout_s" php "${mode_flags[@]}" "${php_flags[@]}" tests/diff/run.php --mode="$mode" \
@@ -120,6 +133,16 @@ for ref in tests/diff/wp-block-parser/*/; do
     done
   done
 done
+echo "=== the plugin's extended self-test set (selftest/extended.ser) is current"
+rc=0
+php tests/diff/make-selftest-set.php --check >"$logdir/selftest-set.log" 2>&1 || rc=$?
+cat "$logdir/selftest-set.log"
+count "selftest-set" "$logdir/selftest-set.log" "$rc"
+echo "=== verified set: Witsper_Core_Parser::VERIFIED against the versions above"
+rc=0
+php tests/diff/fingerprint.php --check "${verified_pairs[@]}" >"$logdir/verified.log" 2>&1 || rc=$?
+cat "$logdir/verified.log"
+count "verified-set" "$logdir/verified.log" "$rc"
 
 echo
 echo "=== test-diff summary (seed ${DIFF_SEED:-20261124}, DIFF_COUNT ${DIFF_COUNT:-10000})"

@@ -51,9 +51,10 @@ final class Witsper_Plugin {
 		}
 		self::$booted = true;
 
+		// Nothing runs on `init` or any other hook of every request: the state is decided on
+		// the first parse_blocks() of a request (filter_parser_class), so a request that
+		// parses no blocks (REST, cron, admin-ajax) never loads FFI or reads an option here.
 		add_filter( 'block_parser_class', array( __CLASS__, 'filter_parser_class' ) );
-		// Priority 1: before themes and other plugins render anything on `init`.
-		add_action( 'init', array( __CLASS__, 'maybe_rerun_selftest' ), 1 );
 		add_action( 'upgrader_process_complete', array( __CLASS__, 'on_upgrade' ), 10, 2 );
 		add_action( 'rest_api_init', array( 'Witsper_REST', 'register_routes' ) );
 		add_filter( 'site_status_tests', array( 'Witsper_Site_Health', 'register_tests' ) );
@@ -71,11 +72,29 @@ final class Witsper_Plugin {
 	 * @return string
 	 */
 	public static function filter_parser_class( $class ) {
-		if ( 'WP_Block_Parser' === $class && self::native_active() ) {
-			return 'Witsper_Block_Parser';
+		if ( 'WP_Block_Parser' !== $class ) {
+			return $class;
 		}
-		return $class;
+		if ( null === self::$decided ) {
+			// Once per request (statics live as long as the request): a page calls
+			// parse_blocks() ~50 times. A stale or missing self-test (WordPress, the plugin
+			// or the library changed; Debian updates WordPress with apt, which fires no
+			// upgrader hook) is run here, on the first parse after the change.
+			self::maybe_rerun_selftest();
+			self::$decided = self::native_active();
+		}
+		// available(): a static read; it turns false when the loader is switched off later
+		// in this request (Witsper_FFI::force_off()).
+		return self::$decided && Witsper_FFI::available() ? 'Witsper_Block_Parser' : $class;
 	}
+
+	/**
+	 * This request's decision (filter_parser_class), or null before the first parse.
+	 * Forgotten whenever the stored self-test changes.
+	 *
+	 * @var bool|null
+	 */
+	private static $decided = null;
 
 	/**
 	 * Whether parse_blocks() uses the native parser in this worker.
@@ -103,6 +122,14 @@ final class Witsper_Plugin {
 		$selftest = self::selftest_result();
 		if ( is_array( $selftest ) && 'fail' === ( $selftest['status'] ?? '' ) ) {
 			return self::reason( 'selftest-failed', $selftest['summary'] ?? null );
+		}
+		// A core parser the plugin was not verified against (Witsper_Core_Parser): only
+		// after the extended self-test passed on it, here.
+		$core = Witsper_Core_Parser::fingerprint_for( $selftest );
+		if ( null === Witsper_Core_Parser::verified_as( $core ) && ! (
+			is_array( $selftest ) && 'pass' === ( $selftest['status'] ?? '' )
+			&& ! empty( $selftest['extended'] ) && ( $selftest['core_parser'] ?? '' ) === $core ) ) {
+			return self::reason( 'core-unverified', 'WP_Block_Parser fingerprint ' . $core );
 		}
 		try {
 			if ( ! Witsper_Block_Parser::pcre_limits_ok() ) {
@@ -162,6 +189,7 @@ final class Witsper_Plugin {
 			'load-failed'       => __( 'libwitsper could not be loaded through FFI.', 'witsper-ffi' ),
 			'forced-off'        => __( 'The native parser was switched off for this process (Witsper_FFI::force_off).', 'witsper-ffi' ),
 			'selftest-failed'   => __( 'The self-test found a document where the native parser\'s output differs from WP_Block_Parser\'s, so the native parser is off until the self-test passes again.', 'witsper-ffi' ),
+			'core-unverified'   => __( 'This WordPress\'s block parser is not one the plugin was tested against, and the extended self-test has not passed on it yet.', 'witsper-ffi' ),
 			'pcre-limit'        => __( 'pcre.backtrack_limit is below PHP\'s default (1000000); WordPress\'s own block regex then gives up on documents the native parser would accept, so WP_Block_Parser is used to keep the result identical.', 'witsper-ffi' ),
 			'parser-not-native' => __( 'Witsper_Block_Parser reports that it is not using the native library.', 'witsper-ffi' ),
 			'loader-error'      => __( 'The plugin\'s FFI loader files could not be loaded.', 'witsper-ffi' ),
@@ -200,6 +228,7 @@ final class Witsper_Plugin {
 	 * @param array $result Result of Witsper_Selftest::run().
 	 */
 	public static function store_selftest( array $result ): void {
+		self::$decided = null;
 		if ( is_multisite() ) {
 			update_site_option( self::OPTION_SELFTEST, $result );
 		} else {
@@ -212,6 +241,7 @@ final class Witsper_Plugin {
 	 * Removes the stored self-test result (single site and network).
 	 */
 	public static function delete_selftest(): void {
+		self::$decided = null;
 		delete_option( self::OPTION_SELFTEST );
 		if ( is_multisite() ) {
 			delete_site_option( self::OPTION_SELFTEST );
@@ -234,8 +264,9 @@ final class Witsper_Plugin {
 	}
 
 	/**
-	 * `init`: re-runs the self-test when WordPress, the plugin or the library changed since
-	 * the stored result (Debian updates WordPress with apt, which fires no upgrader hook).
+	 * Re-runs the self-test when WordPress (its version or its block parser's code), the
+	 * plugin or the library changed since the stored result. Called on a request's first
+	 * parse (filter_parser_class).
 	 */
 	public static function maybe_rerun_selftest(): void {
 		$status = self::ffi_status();

@@ -21,7 +21,7 @@ final class Witsper_Selftest {
 	 *
 	 * @return array<string,string>
 	 */
-	public static function corpus(): array {
+	public static function corpus( bool $extended = false ): array {
 		$docs  = array();
 		$files = glob( WITSPER_PLUGIN_DIR . '/selftest/*.html' );
 		foreach ( is_array( $files ) ? $files : array() as $file ) {
@@ -30,7 +30,38 @@ final class Witsper_Selftest {
 				$docs[ basename( $file ) ] = $doc;
 			}
 		}
+		if ( $extended ) {
+			$docs += self::extended_corpus();
+		}
 		return $docs;
+	}
+
+	/**
+	 * The extended set (selftest/extended.ser, written by tests/diff/make-selftest-set.php):
+	 * 200 generated documents of the differential suite, malformed ones included, and its
+	 * regression inputs. Run on a site whose core parser is not in the verified set.
+	 *
+	 * @return array<string,string>
+	 */
+	public static function extended_corpus(): array {
+		$raw  = @file_get_contents( WITSPER_PLUGIN_DIR . '/selftest/extended.ser' ); // phpcs:ignore WordPress.WP.AlternativeFunctions, WordPress.PHP.NoSilencedErrors
+		$docs = false === $raw ? false : unserialize( $raw, array( 'allowed_classes' => false ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions
+		if ( ! is_array( $docs ) ) {
+			return array();
+		}
+		$out = array();
+		foreach ( $docs as $name => $doc ) {
+			$out[ 'extended/' . $name ] = (string) $doc;
+		}
+		return $out;
+	}
+
+	/**
+	 * Whether this site's core parser needs the extended set: it is not one the plugin
+	 * was verified against (Witsper_Core_Parser::VERIFIED).
+	 */
+	public static function needs_extended(): bool {
+		return null === Witsper_Core_Parser::verified_as( Witsper_Core_Parser::fingerprint_for( Witsper_Plugin::selftest_result() ) );
 	}
 
 	/**
@@ -42,7 +73,7 @@ final class Witsper_Selftest {
 	 * @return array Result: status pass|fail|skipped, summary, versions, per-document rows.
 	 */
 	public static function run( string $native_class = 'Witsper_Block_Parser', ?array $docs = null ): array {
-		$docs   = null === $docs ? self::corpus() : $docs;
+		$docs   = null === $docs ? self::corpus( self::needs_extended() ) : $docs;
 		$status = Witsper_Plugin::ffi_status();
 		if ( empty( $status['available'] ) ) {
 			// Nothing native to test; WordPress's parser is in use anyway.
@@ -132,7 +163,8 @@ final class Witsper_Selftest {
 	 * @return array
 	 */
 	public static function result( string $status, string $summary, array $rows ): array {
-		$ffi = Witsper_Plugin::ffi_status();
+		$ffi  = Witsper_Plugin::ffi_status();
+		$core = Witsper_Core_Parser::fingerprint();
 		return array(
 			'status'          => $status,
 			'summary'         => $summary,
@@ -140,6 +172,12 @@ final class Witsper_Selftest {
 			'wp_version'      => self::wp_version(),
 			'plugin_version'  => WITSPER_PLUGIN_VERSION,
 			'library_version' => $ffi['version'] ?? null,
+			// The core parser this result is about (Witsper_Core_Parser), and whether the
+			// extended set was part of it (required on an unverified core parser).
+			'core_parser'     => $core,
+			'core_files'      => Witsper_Core_Parser::signature(),
+			'core_verified'   => Witsper_Core_Parser::verified_as( $core ),
+			'extended'        => (bool) array_filter( array_column( $rows, 'name' ), static fn( $n ) => 0 === strpos( (string) $n, 'extended/' ) ),
 			'documents'       => $rows,
 		);
 	}
@@ -153,7 +191,8 @@ final class Witsper_Selftest {
 		$ffi = Witsper_Plugin::ffi_status();
 		return ( $stored['wp_version'] ?? null ) !== self::wp_version()
 			|| ( $stored['plugin_version'] ?? null ) !== WITSPER_PLUGIN_VERSION
-			|| ( $stored['library_version'] ?? null ) !== ( $ffi['version'] ?? null );
+			|| ( $stored['library_version'] ?? null ) !== ( $ffi['version'] ?? null )
+			|| ( $stored['core_parser'] ?? null ) !== Witsper_Core_Parser::fingerprint_for( $stored );
 	}
 
 	/**

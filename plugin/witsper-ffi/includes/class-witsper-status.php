@@ -79,6 +79,8 @@ final class Witsper_Status {
 			'self_test_summary'    => $stored['summary'] ?? '',
 			'self_test_time'       => isset( $stored['time'] ) ? gmdate( 'Y-m-d H:i:s', (int) $stored['time'] ) . ' UTC' : '',
 			'multisite'            => is_multisite(),
+			'core_parser'          => Witsper_Core_Parser::fingerprint_for( $stored ),
+			'core_parser_verified' => Witsper_Core_Parser::verified_as( Witsper_Core_Parser::fingerprint_for( $stored ) ),
 			'summary'              => $health['summary'],
 			'action'               => $health['action'],
 		);
@@ -138,6 +140,7 @@ final class Witsper_Status {
 			'load-failed'       => __( 'Read the loader message below and php-fpm\'s error log: the library file may be damaged or built for another system. Rebuild it (make) and restart php-fpm.', 'witsper-ffi' ),
 			'forced-off'        => __( 'Nothing to repair: code in this PHP process switched it off on purpose (Witsper_FFI::force_off), for this process only.', 'witsper-ffi' ),
 			'selftest-failed'   => __( 'Run the self-test again. If it still fails, the library and the plugin do not match WordPress\'s parser: install both from the same release and report the differing documents listed on the Witsper page.', 'witsper-ffi' ),
+			'core-unverified'   => __( 'Run the self-test (Tools → Witsper, or wp witsper selftest): on this WordPress it parses 200+ extra documents with both parsers, and native parsing comes on when all are identical. It also runs by itself on the first page view after a WordPress update.', 'witsper-ffi' ),
 			'pcre-limit'        => __( 'Set pcre.backtrack_limit to at least 1000000 (PHP\'s default) in php-fpm\'s php.ini, then restart php-fpm.', 'witsper-ffi' ),
 			'parser-not-native' => __( 'Restart php-fpm; if it stays off, reinstall the plugin and the library from the same release.', 'witsper-ffi' ),
 			'loader-error'      => __( 'Reinstall the plugin: one of its files is missing or damaged (see the loader message).', 'witsper-ffi' ),
@@ -194,6 +197,8 @@ final class Witsper_Status {
 			'self_test_summary'    => __( 'Self-test result', 'witsper-ffi' ),
 			'self_test_time'       => __( 'Self-test run at', 'witsper-ffi' ),
 			'multisite'            => __( 'Network (multisite)', 'witsper-ffi' ),
+			'core_parser'          => __( 'WordPress block parser fingerprint', 'witsper-ffi' ),
+			'core_parser_verified' => __( 'Verified against WordPress', 'witsper-ffi' ),
 			'summary'              => __( 'Summary', 'witsper-ffi' ),
 			'action'               => __( 'What to do', 'witsper-ffi' ),
 		);
@@ -250,6 +255,11 @@ final class Witsper_Status {
 		if ( ! $native && ! empty( $r['loader_message'] ) ) {
 			$rows[ __( 'Loader message', 'witsper-ffi' ) ] = (string) $r['loader_message'];
 		}
+		$rows[ __( 'WordPress\'s block parser', 'witsper-ffi' ) ] = null !== $r['core_parser_verified']
+			/* translators: 1: WordPress versions, 2: fingerprint. */
+			? sprintf( __( 'verified: the same parser as WordPress %1$s, which the plugin\'s differential tests cover (fingerprint %2$s)', 'witsper-ffi' ), $r['core_parser_verified'], $r['core_parser'] )
+			/* translators: %s: fingerprint. */
+			: sprintf( __( 'not among the parsers the plugin was tested against (fingerprint %s): native parsing stays off until the extended self-test (200+ documents) passes on this site', 'witsper-ffi' ), $r['core_parser'] );
 		/* translators: 1: WordPress version, 2: plugin version. */
 		$rows[ __( 'Versions', 'witsper-ffi' ) ] = sprintf( __( 'WordPress %1$s, Witsper FFI plugin %2$s', 'witsper-ffi' ), $r['wordpress_version'], $r['plugin_version'] );
 		if ( $r['multisite'] ) {

@@ -32,6 +32,14 @@ abstract class Witsper_TestCase extends TestCase {
 		$wpdb->query( 'ROLLBACK' );
 		$wpdb->query( 'SET autocommit = 1' );
 		wp_cache_flush();
+		// The rollback changed the stored self-test behind the plugin's back; the plugin's
+		// per-request decision (Witsper_Plugin::$decided) must not outlive it into the next
+		// test, as it would not outlive a request.
+		if ( class_exists( 'Witsper_Plugin', false ) ) {
+			$decided = new ReflectionProperty( 'Witsper_Plugin', 'decided' );
+			$decided->setAccessible( true );
+			$decided->setValue( null, null );
+		}
 	}
 
 	/**
