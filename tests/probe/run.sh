@@ -30,10 +30,9 @@ if [[ ! -r $WITSPER_VAR/stack.env ]]; then
 fi
 # Exported, so that stack/fpm-restart.sh restarts php-fpm exactly as it was
 # (FFI mode, extra ini, library, max_requests, ports).
-set -a
-# shellcheck disable=SC1091
-source "$WITSPER_VAR/stack.env"
-set +a
+# shellcheck source=stack/env.sh
+. "$root/stack/env.sh"
+stack_env_load "$WITSPER_VAR/stack.env"
 [[ -x $probe ]] || make -s -C "$root/probe" >/dev/null
 for tool in jq awk; do
   command -v "$tool" >/dev/null || { bad "$tool is installed"; summary; exit 1; }
