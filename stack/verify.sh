@@ -20,12 +20,9 @@ set -Eeuo pipefail
 # shellcheck source=stack/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-pass=0 fail=0 skip=0
-ok() { printf 'PASS  %s\n' "$*"; pass=$((pass + 1)); }
-ko() { printf 'FAIL  %s\n' "$*"; fail=$((fail + 1)); }
-sk() { printf 'SKIP  %s\n' "$*"; skip=$((skip + 1)); }
-# check NAME COMMAND...: PASS if the command succeeds.
-check() { local name=$1; shift; if "$@"; then ok "$name"; else ko "$name"; fi; }
+# pass/fail/skip/check/summary: the test protocol every suite uses.
+# shellcheck source=tests/lib/harness.sh
+. "$WITSPER_ROOT/tests/lib/harness.sh"
 
 compose=${COMPOSE:-0}
 [[ $compose == 0 || $compose == '' ]] && compose=0 || compose=1
@@ -39,9 +36,8 @@ if ((compose)); then
   read -r -a dc <<<"$WITSPER_COMPOSE_CMD"
   cd "$WITSPER_ROOT"
   if [[ -z $("${dc[@]}" ps -q wordpress 2>/dev/null) ]]; then
-    echo "FAIL  the Compose stack runs (no wordpress container: docker compose up -d --build)"
-    echo "0 passed, 1 failed"
-    exit 1
+    fail "the Compose stack runs (no wordpress container: docker compose up -d --build)"
+    summary; exit 1
   fi
   url=http://127.0.0.1:${WITSPER_HTTP_PORT:-8080}
   checks_dir=/usr/local/share/witsper/checks
@@ -75,8 +71,8 @@ else
   plugin_expected=0
   [[ -d $PLUGIN_DIR ]] && plugin_expected=1
   if [[ ! -x $PROBE_BIN ]]; then
-    ko "fpm-probe is built ($PROBE_BIN missing: run make probe)"
-    echo "$pass passed, $fail failed"
+    fail "fpm-probe is built ($PROBE_BIN missing: run make probe)"
+    summary
     exit 1
   fi
 fi
@@ -92,47 +88,47 @@ field() { jq -r "$2" <<<"$1" 2>/dev/null || true; }
 echo "verify: $url (ffi.enable expected: $expected_mode)"
 
 # 1. php-fpm answers, on its status listener (the one that answers even when saturated).
-if probe ping "${status_listener[@]}" >/dev/null 2>&1; then ok "php-fpm answers ping on its status listener"
-else ko "php-fpm answers ping on its status listener"; fi
+if probe ping "${status_listener[@]}" >/dev/null 2>&1; then pass "php-fpm answers ping on its status listener"
+else fail "php-fpm answers ping on its status listener"; fi
 status_json=$(probe status "${status_listener[@]}" --busy-ok 2>/dev/null || true)
 state=$(field "$status_json" '.state // empty')
 if [[ $state == green || $state == busy ]]; then
-  ok "php-fpm pool status $state ($(field "$status_json" '"\(.total_processes) workers, \(.idle_processes) idle, max_children_reached \(.max_children_reached)"'))"
-else ko "php-fpm pool status readable (got '${state:-nothing}')"; fi
+  pass "php-fpm pool status $state ($(field "$status_json" '"\(.total_processes) workers, \(.idle_processes) idle, max_children_reached \(.max_children_reached)"'))"
+else fail "php-fpm pool status readable (got '${state:-nothing}')"; fi
 
 # 2. FFI loaded in the PHP that serves requests, and the ini values the worker sees.
 w=$(request worker || true)
 if [[ -z $w ]]; then
-  ko "check script runs in a php-fpm worker (no answer from $checks_dir/worker.php)"
+  fail "check script runs in a php-fpm worker (no answer from $checks_dir/worker.php)"
 else
   sapi=$(field "$w" .sapi)
-  [[ $sapi == fpm-fcgi ]] && ok "answer came from a php-fpm worker (sapi $sapi, pid $(field "$w" .pid), user $(field "$w" .user))" ||
-    ko "answer came from a php-fpm worker (sapi '$sapi')"
-  [[ $(field "$w" .uid) == 33 ]] && ok "workers run as www-data (uid 33), not root" ||
-    ko "workers run as www-data (uid 33), not root (uid '$(field "$w" .uid)')"
-  [[ $(field "$w" .ffi_loaded) == true ]] && ok "FFI extension loaded in the worker" ||
-    ko "FFI extension loaded in the worker (extension_loaded('ffi') is false)"
+  [[ $sapi == fpm-fcgi ]] && pass "answer came from a php-fpm worker (sapi $sapi, pid $(field "$w" .pid), user $(field "$w" .user))" ||
+    fail "answer came from a php-fpm worker (sapi '$sapi')"
+  [[ $(field "$w" .uid) == 33 ]] && pass "workers run as www-data (uid 33), not root" ||
+    fail "workers run as www-data (uid 33), not root (uid '$(field "$w" .uid)')"
+  [[ $(field "$w" .ffi_loaded) == true ]] && pass "FFI extension loaded in the worker" ||
+    fail "FFI extension loaded in the worker (extension_loaded('ffi') is false)"
   v=$(field "$w" .memory_limit)
-  [[ $v == 512M ]] && ok "worker memory_limit = 512M" || ko "worker memory_limit = 512M (got '$v')"
+  [[ $v == 512M ]] && pass "worker memory_limit = 512M" || fail "worker memory_limit = 512M (got '$v')"
   v=$(field "$w" .max_execution_time)
-  [[ $v == 300 ]] && ok "worker max_execution_time = 300" || ko "worker max_execution_time = 300 (got '$v')"
+  [[ $v == 300 ]] && pass "worker max_execution_time = 300" || fail "worker max_execution_time = 300 (got '$v')"
   v=$(field "$w" .ffi_enable)
   # "true" may read back as "1" when written as a bare word in an ini file.
   norm=$v
   [[ $v == 1 || ${v,,} == on || ${v,,} == yes ]] && norm=true
   if [[ $norm == "$expected_mode" ]]; then
     if [[ $expected_mode == preload && -z $(field "$w" .ffi_preload) ]]; then
-      ko "worker ffi.enable = preload, with ffi.preload set (ffi.preload is empty)"
+      fail "worker ffi.enable = preload, with ffi.preload set (ffi.preload is empty)"
     else
       extra=''
       [[ $expected_mode == preload ]] && extra=" (ffi.preload $(field "$w" .ffi_preload))"
-      ok "worker ffi.enable = $expected_mode$extra"
+      pass "worker ffi.enable = $expected_mode$extra"
     fi
   else
-    ko "worker ffi.enable = $expected_mode (got '$v')"
+    fail "worker ffi.enable = $expected_mode (got '$v')"
   fi
-  [[ $(field "$w" .opcache_enabled) == true ]] && ok "opcache enabled in the worker" ||
-    ko "opcache enabled in the worker"
+  [[ $(field "$w" .opcache_enabled) == true ]] && pass "opcache enabled in the worker" ||
+    fail "opcache enabled in the worker"
 fi
 
 # 3. No worker crashed since php-fpm was started. stack/fpm-exits.php tells crashes (SIGSEGV,
@@ -142,9 +138,9 @@ exits_tmp=$(mktemp)
 fpm_log_since_start >"$exits_tmp.fpm" 2>/dev/null || true
 nginx_error_log >"$exits_tmp.nginx" 2>/dev/null || true
 if exits=$(php "$WITSPER_ROOT/stack/fpm-exits.php" --nginx-error-log="$exits_tmp.nginx" <"$exits_tmp.fpm"); then
-  ok "no crashed php-fpm worker since php-fpm started ($(tail -n 1 <<<"$exits" | sed 's/^fpm-exits: //'))"
+  pass "no crashed php-fpm worker since php-fpm started ($(tail -n 1 <<<"$exits" | sed 's/^fpm-exits: //'))"
 else
-  ko "no crashed php-fpm worker since php-fpm started ($(tail -n 1 <<<"$exits" | sed 's/^fpm-exits: //'))"
+  fail "no crashed php-fpm worker since php-fpm started ($(tail -n 1 <<<"$exits" | sed 's/^fpm-exits: //'))"
   grep '^CRASH' <<<"$exits" | tail -n 3 | sed 's/^/      /'
 fi
 grep '^SCALEDOWN' <<<"$exits" | tail -n 3 | sed 's/^/      /' || true
@@ -152,7 +148,7 @@ rm -f "$exits_tmp" "$exits_tmp.fpm" "$exits_tmp.nginx"
 
 # 4. The site answers curl -I with 200, or with redirects that end in a 200.
 code=$(curl -sI -L --max-redirs 5 --max-time 30 -o /dev/null -w '%{http_code}' "$url/" || true)
-[[ $code == 200 ]] && ok "curl -I $url/ -> 200" || ko "curl -I $url/ -> 200 (got ${code:-nothing})"
+[[ $code == 200 ]] && pass "curl -I $url/ -> 200" || fail "curl -I $url/ -> 200 (got ${code:-nothing})"
 
 # 5. The WordPress files: no dangling symlink anywhere in the web root (Debian's package links
 #    core files into other packages; a dangling one is a 404 that breaks wp-admin), and,
@@ -163,15 +159,15 @@ if ((compose)); then
 else
   dangling=$(cd "$WITSPER_WP_ROOT" && find . -xtype l 2>/dev/null | sed 's|^\./||' | sort || true)
 fi
-if [[ -z $dangling ]]; then ok "no dangling symlink in the WordPress files"
+if [[ -z $dangling ]]; then pass "no dangling symlink in the WordPress files"
 else
-  ko "no dangling symlink in the WordPress files ($(wc -l <<<"$dangling") found:)"
+  fail "no dangling symlink in the WordPress files ($(wc -l <<<"$dangling") found:)"
   head -n 5 <<<"$dangling" | sed 's/^/      /'
 fi
 if ((!compose)); then
   sums=/var/lib/dpkg/info/wordpress.md5sums
   if [[ ! -r $sums ]]; then
-    ko "WordPress core files complete ($sums missing: is Debian's wordpress package installed?)"
+    fail "WordPress core files complete ($sums missing: is Debian's wordpress package installed?)"
   else
     # Each line "md5  usr/share/wordpress/path" checked against the copy; links in the package
     # (no md5 line) must resolve too.
@@ -183,9 +179,9 @@ if ((!compose)); then
                  [[ -e $WITSPER_WP_ROOT/${rel#./} ]] || echo "${rel#./}: missing"
                done; } )
     total=$(grep '  usr/share/wordpress/' "$sums" | grep -vc '  usr/share/wordpress/wp-config\.php$' || true)
-    if [[ -z $bad ]]; then ok "WordPress core files complete and unchanged ($total files of Debian's package)"
+    if [[ -z $bad ]]; then pass "WordPress core files complete and unchanged ($total files of Debian's package)"
     else
-      ko "WordPress core files complete and unchanged ($(wc -l <<<"$bad") missing or changed:)"
+      fail "WordPress core files complete and unchanged ($(wc -l <<<"$bad") missing or changed:)"
       head -n 5 <<<"$bad" | sed 's/^/      /'
     fi
   fi
@@ -193,35 +189,34 @@ fi
 
 # 6. Plugin and library (once the plugin exists, which it must by the end).
 if ((!plugin_expected)); then
-  sk "plugin checks: $PLUGIN_DIR does not exist yet"
+  skip "plugin checks" "$PLUGIN_DIR does not exist yet"
 else
   wpj=$(request wordpress || true)
   if [[ -z $wpj ]]; then
-    ko "WordPress boots in a worker (no answer from $checks_dir/wordpress.php)"
+    fail "WordPress boots in a worker (no answer from $checks_dir/wordpress.php)"
   else
     if [[ $(field "$wpj" .multisite) == true ]]; then
-      [[ $(field "$wpj" .network_active) == true ]] && ok "plugin witsper-ffi network-active" ||
-        ko "plugin witsper-ffi network-active"
+      [[ $(field "$wpj" .network_active) == true ]] && pass "plugin witsper-ffi network-active" ||
+        fail "plugin witsper-ffi network-active"
     else
-      [[ $(field "$wpj" .plugin_active) == true ]] && ok "plugin witsper-ffi active" ||
-        ko "plugin witsper-ffi active (present: $(field "$wpj" .plugin_present))"
+      [[ $(field "$wpj" .plugin_active) == true ]] && pass "plugin witsper-ffi active" ||
+        fail "plugin witsper-ffi active (present: $(field "$wpj" .plugin_present))"
     fi
-    [[ $(field "$wpj" .file_edit_off) == true ]] && ok "DISALLOW_FILE_EDIT is on" ||
-      ko "DISALLOW_FILE_EDIT is on"
+    [[ $(field "$wpj" .file_edit_off) == true ]] && pass "DISALLOW_FILE_EDIT is on" ||
+      fail "DISALLOW_FILE_EDIT is on"
   fi
   n=$(request native || true)
   if [[ $(field "$n" .answers) == true ]]; then
-    ok "libwitsper answers inside a worker (version $(field "$n" .version), ABI $(field "$n" .status.abi), mode $(field "$n" .status.mode), pid $(field "$n" .pid))"
+    pass "libwitsper answers inside a worker (version $(field "$n" .version), ABI $(field "$n" .status.abi), mode $(field "$n" .status.mode), pid $(field "$n" .pid))"
   else
-    ko "libwitsper answers inside a worker ($(field "$n" '.error // .status.message // .status.reason // "no answer"'))"
+    fail "libwitsper answers inside a worker ($(field "$n" '.error // .status.message // .status.reason // "no answer"'))"
   fi
   h=$(curl -s --max-time 30 "$url/wp-json/witsper/v1/health" || true)
   if [[ $(field "$h" .native_parser_active) == true && $(field "$h" .ffi_mode) == "$expected_mode" ]]; then
-    ok "$url/wp-json/witsper/v1/health: native parser active (mode $(field "$h" .ffi_mode), library $(field "$h" .library_version), pid $(field "$h" .pid))"
+    pass "$url/wp-json/witsper/v1/health: native parser active (mode $(field "$h" .ffi_mode), library $(field "$h" .library_version), pid $(field "$h" .pid))"
   else
-    ko "$url/wp-json/witsper/v1/health: native parser active in mode $expected_mode (got: ${h:0:200})"
+    fail "$url/wp-json/witsper/v1/health: native parser active in mode $expected_mode (got: ${h:0:200})"
   fi
 fi
 
-echo "$pass passed, $fail failed${skip:+, $skip skipped}"
-((fail == 0))
+summary

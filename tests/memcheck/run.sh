@@ -19,13 +19,14 @@ corpus=${MEMCHECK_CORPUS:-${WITSPER_CORPUS:-$root/tests/corpus/blocks}}
 work=$(mktemp -d /tmp/witsper-memcheck.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL $1"; [[ -z ${2:-} ]] || sed 's/^/     /' <<<"$2"; }
+# shellcheck source=tests/lib/harness.sh
+. "$root/tests/lib/harness.sh"
+# ko WHAT [DETAILS]: a failure, with the evidence indented below it.
+ko() { fail "$1"; [[ -z ${2:-} ]] || sed 's/^/     /' <<<"$2"; }
 
 if [[ ! -f $lib ]]; then
   ko "library" "missing $lib (run make)"
-  echo "$pass passed, $fail failed"; exit 1
+  summary; exit 1
 fi
 
 # PHP under valgrind: the system allocator instead of Zend's pools (so each
@@ -47,7 +48,7 @@ if vg canary "$work/canary.xml" tests/memcheck/canary.php "$lib" \
   if report=$(php tests/memcheck/analyze.php "$work/canary.xml"); then
     ko "canary (a deliberate leak in libwitsper was not detected)"
   elif grep -q 'Leak_DefinitelyLost' <<<"$report"; then
-    ok "canary (deliberate leak detected)"
+    pass "canary (deliberate leak detected)"
   else
     ko "canary (analysis failed)" "$report"
   fi
@@ -69,7 +70,7 @@ for input in "${inputs[@]}"; do
     continue
   fi
   if report=$(php tests/memcheck/analyze.php "$xml"); then
-    ok "valgrind $name ($(grep '^OK' "$work/$name.out" | cut -d' ' -f2) parses, no error)"
+    pass "valgrind $name ($(grep '^OK' "$work/$name.out" | cut -d' ' -f2) parses, no error)"
   else
     ko "valgrind $name" "$report"
   fi
@@ -94,7 +95,7 @@ set -e
 if (( rc == 255 )) && grep -q 'witsper-ffi: parsed blocks need more than' "$guard_log" \
    && grep -q 'Allowed memory size' "$guard_log" \
    && (( $(grep -c 'witsper-ffi:' "$guard_log") == 1 )); then
-  ok "memory-guard (logged once, WP_Block_Parser's own out-of-memory)"
+  pass "memory-guard (logged once, WP_Block_Parser's own out-of-memory)"
 else
   ko "memory-guard (exit $rc)" "$out$(cat "$guard_log" 2>/dev/null)"
 fi
@@ -102,11 +103,10 @@ fi
 # 4. Each FFI mode of the CLI is really in effect.
 for mode in true preload off; do
   if out=$(tests/lib/php-mode.sh --verify "$mode" 2>&1); then
-    ok "php-mode $mode: $out"
+    pass "php-mode $mode: $out"
   else
     ko "php-mode $mode" "$out"
   fi
 done
 
-echo "$pass passed, $fail failed"
-(( fail == 0 ))
+summary
