@@ -52,7 +52,7 @@ if ((compose)); then
   nginx_error_log() { "${dc[@]}" logs --no-color nginx 2>&1; }
   plugin_expected=1
 else
-  load_stack_env || { echo "FAIL  no stack in $WITSPER_VAR (run make up)"; echo "0 passed, 1 failed"; exit 1; }
+  load_stack_env || { fail "a stack in $WITSPER_VAR (run make up)"; summary; exit 1; }
   url=$WITSPER_URL
   checks_dir=$WITSPER_ROOT/stack/checks
   wp_host=${WITSPER_URL#http://}
