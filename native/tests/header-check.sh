@@ -70,6 +70,7 @@ if grep -q 'witsper_parse_blocks' "$tmp/both.c" &&
 then ok; else bad "FFI prototypes conflict with witsper.h"; fi
 
 # 4
+# shellcheck disable=SC2016  # PHP code for php -r: its $ variables are PHP's, not the shell's
 if [[ -e $LIB ]] && php -d ffi.enable=1 -r '
   $h = preg_replace("/^#define .*$/m", "", file_get_contents($argv[1]));
   $f = FFI::cdef($h, $argv[2]);

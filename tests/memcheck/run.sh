@@ -22,6 +22,7 @@ trap 'rm -rf "$work"' EXIT
 
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
+# shellcheck disable=SC2001  # sed prefixes every line; ${var//} cannot anchor at each line start
 ko() { fail=$((fail + 1)); echo "FAIL $1"; [[ -z ${2:-} ]] || sed 's/^/     /' <<<"$2"; }
 
 if [[ ! -f $lib ]]; then
@@ -77,6 +78,7 @@ for input in "${inputs[@]}"; do
 done
 
 # 3. The loader's copy of the declarations matches the PHP header.
+# shellcheck disable=SC2016  # PHP code for php -r: its $ variables are PHP's, not the shell's
 if out=$(php -d ffi.enable=0 -r '
   require $argv[1] . "/plugin/witsper-ffi/includes/class-witsper-ffi.php";
   $norm = function ($s) {
@@ -102,6 +104,7 @@ fi
 # exactly as WordPress without the plugin does (memory exhausted).
 guard_log=$work/guard.log
 set +e
+# shellcheck disable=SC2016  # PHP code for php -r: its $ variables are PHP's, not the shell's
 out=$(WITSPER_LIB=$lib timeout 60 php -n -d extension=ffi -d ffi.enable=1 -d memory_limit=64M \
   -d log_errors=1 -d error_log="$guard_log" -d display_errors=0 -r '
   require "/usr/share/wordpress/wp-includes/class-wp-block-parser.php";
