@@ -33,7 +33,7 @@ class Witsper_Ref_Plan {
 		$this->output = array();
 		$this->stack  = array();
 		$this->names  = array();
-		while ( $this->proceed() ) {
+		while ( $this->proceed() ) { // phpcs:ignore Generic.CodeAnalysis.EmptyStatement -- proceed() does the work, as in WP_Block_Parser::parse().
 		}
 		$body = array();
 		foreach ( $this->output as $b ) {
