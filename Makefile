@@ -98,7 +98,7 @@ test-security: ## Security checks: uploads PHP, dotfiles, listeners, preload, se
 # --- Long runs (not part of `make test`) ------------------------------------------------------
 bench: lib ## Native vs WP_Block_Parser on the shared corpus: median time, ratio, peak memory
 	bench/run.sh
-	@if [ -f var/stack.env ] && (. var/stack.env && curl -sf -o /dev/null --max-time 5 "$$WITSPER_URL/"); then \
+	@if bash -c '. stack/env.sh && stack_env_load && curl -sf -o /dev/null --max-time 5 "$$WITSPER_URL/"'; then \
 	  bench/page-cost.sh; else echo "bench: stack not up, page cost skipped (make up; make bench-page)"; fi
 
 bench-page: build ## Whole-page CPU instructions, plugin on vs off, in a php-fpm worker (callgrind; needs `make up`)

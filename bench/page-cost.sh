@@ -46,6 +46,11 @@ cleanup() {
 trap cleanup EXIT
 
 read -r POST_ID POST_PATH < <(wp_php post-ensure "$CORPUS" witsper-load-block-post) || die "cannot create the block post"
+# A post without blocks (classic HTML): what the plugin costs a page where it has nothing to
+# gain (the theme's templates and parts are still block documents).
+printf '<p>A classic post, written before the block editor: no block delimiters.</p>\n%.0s' $(seq 1 40) >"$T/plain.html"
+read -r PLAIN_ID PLAIN_PATH < <(wp_php post-ensure "$T/plain.html" witsper-bench-plain-post) || die "cannot create the plain post"
+declare -A PAGE_PATH=([block]=$POST_PATH [plain]=$PLAIN_PATH)
 
 # The stack's pool file, with one static worker on our port and no status listener.
 pool=$(printf '%s\n' "$WITSPER_VAR"/etc/php-fpm.d/*.conf | head -n 1)
@@ -58,11 +63,11 @@ sed -e 's/^[[:space:]]*pm[[:space:]]*=.*/pm = static/' \
 printf '[global]\npid = %s/fpm.pid\nerror_log = %s/fpm.log\ndaemonize = no\ninclude = %s/pool.conf\n' \
   "$T" "$T" "$T" >"$T/php-fpm.conf"
 
-# request_page: one request of the block post straight to the worker; fails unless 200.
+# request_page PATH: one request of a post straight to the worker; fails unless 200.
 request_page() {
   "$FPM_PROBE" request "$WITSPER_WP_ROOT/index.php" --host 127.0.0.1 --port "$PORT" \
     --timeout-ms 300000 --quiet --expect-status 200 --max-body 4194304 \
-    --param "REQUEST_URI=$POST_PATH" --param "DOCUMENT_URI=/index.php" --param "SCRIPT_NAME=/index.php" \
+    --param "REQUEST_URI=$1" --param "DOCUMENT_URI=/index.php" --param "SCRIPT_NAME=/index.php" \
     --param "HTTP_HOST=$HOSTPORT" --param "SERVER_NAME=127.0.0.1" --param "SERVER_PORT=${HOSTPORT##*:}" \
     --param "DOCUMENT_ROOT=$WITSPER_WP_ROOT" --param "SERVER_PROTOCOL=HTTP/1.1" --param "REMOTE_ADDR=127.0.0.1"
 }
@@ -108,36 +113,42 @@ for mode in $MODES; do
     [[ $(plugin_state) == "$want" ]] || plugin_set "$state" "$want" || die "cannot switch the plugin $state"
     # Warm-up: opcache compiles every file this state uses, and the first plugin-on request
     # after a switch re-reads the options.
-    for i in 1 2 $(seq 1 "$N"); do
-      request_page || die "block post did not answer 200 (plugin $state, mode $mode)"
-      k=$((k + 1))
-    done
-    for i in $(seq 1 "$N"); do
-      ir=$(instructions "$w" $((k - N + i)))
-      say "    plugin $state, request $i: $ir instructions"
-      echo "$ir" >>"$T/$mode-$state.ir"
+    for page in block plain; do
+      for i in 1 2 $(seq 1 "$N"); do
+        request_page "${PAGE_PATH[$page]}" || die "$page post did not answer 200 (plugin $state, mode $mode)"
+        k=$((k + 1))
+      done
+      for i in $(seq 1 "$N"); do
+        ir=$(instructions "$w" $((k - N + i)))
+        say "    $page post, plugin $state, request $i: $ir instructions"
+        echo "$ir" >>"$T/$mode-$page-$state.ir"
+      done
     done
   done
   [[ $(worker_pid) == "$w" ]] || die "the worker changed during the run (crash?)"
   kill "$FPM_PID"; wait "$FPM_PID" 2>/dev/null || true; FPM_PID=
   med() { sort -n "$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-  on=$(med "$T/$mode-on.ir"); off=$(med "$T/$mode-off.ir")
-  line=$(awk -v a="$on" -v b="$off" -v m="$mode" 'BEGIN {
-    printf "| %s | %.1f M | %.1f M | %+.2f M (%+.2f%%) | %.4f |", m, a / 1e6, b / 1e6, (a - b) / 1e6, (a - b) * 100 / b, b / a }')
-  say "$line"
-  ROWS+=("$line")
+  for page in block plain; do
+    on=$(med "$T/$mode-$page-on.ir"); off=$(med "$T/$mode-$page-off.ir")
+    line=$(awk -v a="$on" -v b="$off" -v m="$mode" -v p="$page" 'BEGIN {
+      printf "| %s | %s | %.1f M | %.1f M | %+.2f M (%+.2f%%) | %.4f |", m, p, a / 1e6, b / 1e6, (a - b) / 1e6, (a - b) * 100 / b, b / a }')
+    say "$line"
+    ROWS+=("$line")
+  done
 done
 
 {
   echo "# Witsper page cost ($(date -u +%FT%TZ))"
   echo
-  echo "Instructions one php-fpm worker executes for the block post ($(basename "$CORPUS"), $(wc -c <"$CORPUS") bytes, post #$POST_ID) through index.php, median of $N requests after 2 warm-up requests, counted by callgrind. Same worker, same opcache, plugin switched in the database between the two states."
+  echo "Instructions one php-fpm worker executes for a page through index.php, median of $N requests after 2 warm-up requests, counted by callgrind: the block post ($(basename "$CORPUS"), $(wc -c <"$CORPUS") bytes, post #$POST_ID) and a post without blocks (classic HTML, post #$PLAIN_ID; the theme's templates are still block documents). Same worker, same opcache, plugin switched in the database between the two states. Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), PHP $(php -r 'echo PHP_VERSION;')."
   echo
-  echo "| FFI mode | plugin on | plugin off | on - off | speed ratio on/off (off / on instructions) |"
-  echo "|---|---|---|---|---|"
+  echo "| FFI mode | page | plugin on | plugin off | on - off | speed ratio on/off (off / on instructions) |"
+  echo "|---|---|---|---|---|---|"
   printf '%s\n' "${ROWS[@]}"
 } >"$WITSPER_VAR/page-cost.md"
-# Where the parser's share of the page is: the documents the page parses, timed in the CLI.
+# Where the parser's share of the page is: the documents the page parses, timed in the CLI
+# (with the plugin active: the loop above ends with it off).
+[[ $(plugin_state) == active ]] || plugin_set on active || die "cannot switch the plugin on"
 read -r -a flags <<<"$(tests/lib/php-mode.sh true)"
 docs=$(php "${flags[@]}" -d opcache.enable_cli=1 bench/page-docs.php "$WITSPER_WP_ROOT" "$HOSTPORT" "$POST_PATH" 2>&1) ||
   die "bench/page-docs.php failed: $docs"

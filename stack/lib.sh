@@ -13,12 +13,15 @@ WITSPER_VAR=${WITSPER_VAR:-$WITSPER_ROOT/var}
 # verify` ... on the same WITSPER_VAR reuse what var/stack.env recorded unless the
 # environment says otherwise. How php-fpm runs (FFI mode, extra ini, library, max
 # requests) is read from the environment on every `make up`, with the defaults below.
+# shellcheck source=stack/env.sh
+. "$WITSPER_ROOT/stack/env.sh"
 if [[ -f $WITSPER_VAR/stack.env ]]; then
-  while IFS= read -r _line; do
-    [[ $_line =~ ^(WITSPER_PORT|WITSPER_FPM_PORT|WITSPER_FPM_STATUS_PORT|WITSPER_DB_PORT|WITSPER_MULTISITE)=([A-Za-z0-9._-]*)$ ]] || continue
-    [[ -n ${!BASH_REMATCH[1]:-} ]] || printf -v "${BASH_REMATCH[1]}" '%s' "${BASH_REMATCH[2]}"
-  done <"$WITSPER_VAR/stack.env"
-  unset _line
+  while IFS='=' read -r _key _value; do
+    [[ -n ${!_key:-} ]] || printf -v "$_key" '%s' "$_value"
+  done < <(stack_env_load "$WITSPER_VAR/stack.env" &&
+           for _key in WITSPER_PORT WITSPER_FPM_PORT WITSPER_FPM_STATUS_PORT WITSPER_DB_PORT WITSPER_MULTISITE; do
+             printf '%s=%s\n' "$_key" "${!_key:-}"; done)
+  unset _key _value
 fi
 
 WITSPER_HOST=127.0.0.1                              # loopback only, never configurable
@@ -106,15 +109,7 @@ wait_until() {
 # Load var/stack.env (written by up.sh): it describes the stack that is running, so its
 # values win over defaults and the environment (verify, status, tune and wp.sh describe
 # that stack, not the one the environment would start).
-load_stack_env() {
-  local f=$WITSPER_VAR/stack.env line
-  [[ -f $f ]] || return 1
-  while IFS= read -r line; do
-    [[ $line =~ ^([A-Z_][A-Z0-9_]*)=(.*)$ ]] || continue
-    # Values are written with printf %q, so eval only undoes that quoting.
-    eval "export ${BASH_REMATCH[1]}=${BASH_REMATCH[2]}"
-  done <"$f"
-}
+load_stack_env() { stack_env_load "$WITSPER_VAR/stack.env"; }
 
 # The library a worker loads natively: WITSPER_LIB wins, else the one `make` built.
 native_lib_path() {

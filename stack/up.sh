@@ -518,7 +518,8 @@ write_stack_env() {
              WITSPER_FFI_MODE WITSPER_FFI_PRELOAD WITSPER_LIB WITSPER_PHP_EXTRA_INI \
              WITSPER_FPM_MAX_REQUESTS WITSPER_FPM_MAX_SPARE_SERVERS WITSPER_MULTISITE WITSPER_ADMIN_USER \
              WITSPER_ADMIN_PASSWORD WITSPER_DB_NAME WITSPER_DB_USER WITSPER_DB_PASSWORD \
-             WITSPER_DB_HOST WITSPER_DB_PORT WITSPER_DB_SOCKET WITSPER_PHP_INI_SCAN_DIR; do
+             WITSPER_DB_HOST WITSPER_DB_PORT WITSPER_DB_SOCKET WITSPER_PHP_INI_SCAN_DIR \
+             WITSPER_FPM_STATUS_PATH WITSPER_FPM_PING_PATH; do
       printf '%s=%q\n' "$k" "${!k}"
     done
   } | put_file "$WITSPER_VAR/stack.env" 600 || true
@@ -532,6 +533,10 @@ WITSPER_URL=http://$WITSPER_HOST:$WITSPER_PORT
 WITSPER_WP_ROOT=$V_WP
 WITSPER_FPM_LISTEN=$WITSPER_HOST:$WITSPER_FPM_PORT
 WITSPER_FPM_STATUS=$WITSPER_HOST:$WITSPER_FPM_STATUS_PORT
+# The pool's status and ping paths, read once from php-fpm.conf (their one source) and handed
+# to every script through stack.env.
+WITSPER_FPM_STATUS_PATH=$(sed -n 's/^[[:space:]]*pm\.status_path[[:space:]]*=[[:space:]]*\([^[:space:];]*\).*/\1/p' "$WITSPER_ROOT/php-fpm.conf" | tail -n 1)
+WITSPER_FPM_PING_PATH=$(sed -n 's/^[[:space:]]*ping\.path[[:space:]]*=[[:space:]]*\([^[:space:];]*\).*/\1/p' "$WITSPER_ROOT/php-fpm.conf" | tail -n 1)
 WITSPER_FPM_LOG=$FPM_LOG
 WITSPER_FPM_SLOWLOG=$V_LOG/php-fpm-slow.log
 WITSPER_FPM_PID=$FPM_PID

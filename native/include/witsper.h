@@ -18,13 +18,22 @@
  * back with witsper_buffer_free() (never free() it: the library may use
  * its own allocator). Error messages are static strings, never freed.
  *
- * PHP reads the same declarations from witsper_ffi.h (no macros there);
- * native/tests/header-check.sh proves both headers declare the same API.
+ * This is the only hand-written declaration of the API. PHP's FFI runs no
+ * preprocessor, so native/gen-ffi.sh generates the macro-free copies it
+ * reads from this file (`make -C native ffi-headers`): witsper_ffi.h
+ * (installed next to this header; ffi.preload) and the plugin's
+ * includes/witsper-ffi-decls.php (FFI::cdef). Macros below are not in
+ * them: PHP names the constants itself (Witsper_Block_Parser::PLAN_NULL).
+ * native/tests/header-check.sh fails when a generated copy is not current.
  */
 #ifndef WITSPER_H
 #define WITSPER_H
 
+/* gen-ffi.sh preprocesses this header with WITSPER_FFI_HEADER defined to
+ * make the macro-free copy PHP's FFI reads: no #include (FFI knows size_t). */
+#ifndef WITSPER_FFI_HEADER
 #include <stddef.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -41,12 +50,16 @@ extern "C" {
 /* Library version as a string, also returned by witsper_version(). */
 #define WITSPER_VERSION "1.0.0"
 
-/* Offset value that marks an inner block's slot in a plan's piece list. */
+/* Offset value that marks an inner block's slot in a plan's piece list
+ * (null in innerContent). The same sentinel, under the same name, is
+ * "no offset / no index" inside the library; PHP calls it
+ * Witsper_Block_Parser::PLAN_NULL. */
 #define WITSPER_PLAN_NULL 0xFFFFFFFFu
 
 /* Status codes. WITSPER_OK is 0, every failure is non-zero.
  * WITSPER_ABI is the number witsper_abi() returns for this header;
- * WITSPER_PLAN_FORMAT is word 0 of every block plan. */
+ * WITSPER_PLAN_FORMAT is word 0 of every block plan (PHP:
+ * Witsper_Block_Parser::PLAN_FORMAT). */
 typedef enum witsper_status {
     WITSPER_OK = 0,
     WITSPER_E_NOMEM = 1,

@@ -1,10 +1,10 @@
 #define FFI_SCOPE "witsper"
 #define FFI_LIB "libwitsper.so.1"
 
-/* libwitsper ABI 1, for PHP FFI (FFI::cdef, FFI::load, ffi.preload).
- * No macros, no includes: PHP's FFI parser runs no preprocessor.
- * The manual is witsper.h; native/tests/header-check.sh proves this file
- * declares exactly the same types and functions. */
+/* libwitsper declarations for PHP FFI, GENERATED from native/include/witsper.h
+ * by native/gen-ffi.sh (make -C native ffi-headers): do not edit; edit witsper.h.
+ * witsper.h is the manual. No macros, no includes: PHP's FFI runs no preprocessor.
+ * make -C native check fails when this copy is not current. */
 
 typedef enum witsper_status {
     WITSPER_OK = 0,
@@ -34,8 +34,6 @@ const char *witsper_version(void);
 
 int witsper_abi(void);
 
-int witsper_parse_blocks(const char *doc, size_t len,
-                                     witsper_buffer *out,
-                                     witsper_error *err);
+int witsper_parse_blocks(const char *doc, size_t len, witsper_buffer *out, witsper_error *err);
 
 void witsper_buffer_free(witsper_buffer *buf);

@@ -37,8 +37,11 @@
  */
 #define WSP_PCRE_WORK_BOUND 50000u
 
-/* Sentinel for "no index" / "no offset" in 32-bit fields. */
-#define WSP_NONE 0xFFFFFFFFu
+/* One sentinel, one name: WITSPER_PLAN_NULL (witsper.h, 0xFFFFFFFF) is
+ * "null" in every 32-bit field: an inner block's slot in a plan's piece
+ * list, and inside the parser "no offset" / "no index" (documents are
+ * < 4 GiB, so no real offset or id reaches it). PHP reads it as
+ * Witsper_Block_Parser::PLAN_NULL. */
 
 /* Knobs the C tests turn; the public API uses wsp_default_limits(). */
 typedef struct wsp_limits {

@@ -13,9 +13,9 @@
 #include "internal.h"
 
 typedef struct wsp_piece {
-    uint32_t off;           /* WSP_NONE: an inner block's null slot */
+    uint32_t off;           /* WITSPER_PLAN_NULL: an inner block's null slot */
     uint32_t len;
-    uint32_t next;          /* next piece of the same node, or WSP_NONE */
+    uint32_t next;          /* next piece of the node, or WITSPER_PLAN_NULL */
 } wsp_piece;
 
 typedef struct wsp_node {
@@ -31,7 +31,7 @@ typedef struct wsp_frame {
     uint32_t node;
     uint32_t token_start, token_length;
     uint32_t prev_offset;
-    uint32_t leading_html_start;    /* WSP_NONE = null */
+    uint32_t leading_html_start;    /* WITSPER_PLAN_NULL = null */
 } wsp_frame;
 
 typedef struct wsp_name {
@@ -83,17 +83,18 @@ static int wsp_new_node(wsp_parser *ps, uint32_t name_id,
         n->attrs_off = (uint32_t)t->attrs_off;
         n->attrs_len = (uint32_t)t->attrs_len;
     }
-    n->first_piece = WSP_NONE;
-    n->last_piece = WSP_NONE;
-    n->first_child = WSP_NONE;
-    n->last_child = WSP_NONE;
-    n->next_sibling = WSP_NONE;
-    n->parent = WSP_NONE;
+    n->first_piece = WITSPER_PLAN_NULL;
+    n->last_piece = WITSPER_PLAN_NULL;
+    n->first_child = WITSPER_PLAN_NULL;
+    n->last_child = WITSPER_PLAN_NULL;
+    n->next_sibling = WITSPER_PLAN_NULL;
+    n->parent = WITSPER_PLAN_NULL;
     *id = (uint32_t)ps->n_nodes++;
     return 0;
 }
 
-/* innerContent[] = substr(doc, off, len), or null when off is WSP_NONE */
+/* innerContent[] = substr(doc, off, len), or null when off is
+ * WITSPER_PLAN_NULL */
 static int wsp_add_piece(wsp_parser *ps, uint32_t node, uint32_t off,
                          uint32_t len)
 {
@@ -106,9 +107,9 @@ static int wsp_add_piece(wsp_parser *ps, uint32_t node, uint32_t off,
     id = (uint32_t)ps->n_pieces++;
     ps->pieces[id].off = off;
     ps->pieces[id].len = len;
-    ps->pieces[id].next = WSP_NONE;
+    ps->pieces[id].next = WITSPER_PLAN_NULL;
     n = &ps->nodes[node];
-    if (n->last_piece == WSP_NONE)
+    if (n->last_piece == WITSPER_PLAN_NULL)
         n->first_piece = id;
     else
         ps->pieces[n->last_piece].next = id;
@@ -241,7 +242,7 @@ static int wsp_add_inner_block(wsp_parser *ps, uint32_t node,
     uint32_t hl = token_start - parent->prev_offset;
 
     ps->nodes[node].parent = parent->node;
-    if (pn->last_child == WSP_NONE)
+    if (pn->last_child == WITSPER_PLAN_NULL)
         pn->first_child = node;
     else
         ps->nodes[pn->last_child].next_sibling = node;
@@ -250,7 +251,7 @@ static int wsp_add_inner_block(wsp_parser *ps, uint32_t node,
     if (wsp_not_empty(ps, parent->prev_offset, hl) &&
         wsp_add_piece(ps, parent->node, parent->prev_offset, hl) != 0)
         return WSP_ERR_NOMEM;
-    if (wsp_add_piece(ps, parent->node, WSP_NONE, 0) != 0)
+    if (wsp_add_piece(ps, parent->node, WITSPER_PLAN_NULL, 0) != 0)
         return WSP_ERR_NOMEM;
     /* WP: $last_offset ? $last_offset : $token_start + $token_length */
     ps->frames[ps->n_frames - 1].prev_offset =
@@ -269,7 +270,7 @@ static int wsp_add_block_from_stack(wsp_parser *ps, int has_end,
     if (wsp_not_empty(ps, top.prev_offset, hl) &&
         wsp_add_piece(ps, top.node, top.prev_offset, hl) != 0)
         return WSP_ERR_NOMEM;
-    if (top.leading_html_start != WSP_NONE &&
+    if (top.leading_html_start != WITSPER_PLAN_NULL &&
         wsp_push_freeform(ps, top.leading_html_start,
                           top.token_start - top.leading_html_start) != 0)
         return WSP_ERR_NOMEM;
@@ -306,7 +307,7 @@ static int wsp_run(wsp_parser *ps, size_t work_bound, size_t *where)
         }
         start = (uint32_t)t.start;
         end = (uint32_t)(t.start + t.length);
-        leading = start > offset ? offset : WSP_NONE;
+        leading = start > offset ? offset : WITSPER_PLAN_NULL;
 
         switch (t.type) {
         case WSP_TOK_VOID:
@@ -314,7 +315,7 @@ static int wsp_run(wsp_parser *ps, size_t work_bound, size_t *where)
                 wsp_new_node(ps, name_id, &t, &id) != 0)
                 return WSP_ERR_NOMEM;
             if (depth == 0) {
-                if (leading != WSP_NONE &&
+                if (leading != WITSPER_PLAN_NULL &&
                     wsp_push_freeform(ps, leading, start - leading) != 0)
                     return WSP_ERR_NOMEM;
                 if (wsp_push_top(ps, id) != 0)
@@ -405,7 +406,8 @@ static uint32_t *wsp_write_record(const wsp_parser *ps, const wsp_node *n,
     }
     *o++ = n->n_children;
     *o++ = n->n_pieces;
-    for (p = n->first_piece; p != WSP_NONE; p = ps->pieces[p].next) {
+    for (p = n->first_piece; p != WITSPER_PLAN_NULL;
+         p = ps->pieces[p].next) {
         *o++ = ps->pieces[p].off;
         *o++ = ps->pieces[p].len;
     }
@@ -421,7 +423,7 @@ static size_t wsp_walk(const wsp_parser *ps, uint32_t *out)
     for (k = 0; k < ps->n_top; k++) {
         uint32_t root = ps->top[k], n = root;
 
-        while (ps->nodes[n].first_child != WSP_NONE)
+        while (ps->nodes[n].first_child != WITSPER_PLAN_NULL)
             n = ps->nodes[n].first_child;
         for (;;) {
             const wsp_node *nd = &ps->nodes[n];
@@ -431,9 +433,9 @@ static size_t wsp_walk(const wsp_parser *ps, uint32_t *out)
             words += wsp_record_words(ps, nd);
             if (n == root)
                 break;
-            if (nd->next_sibling != WSP_NONE) {
+            if (nd->next_sibling != WITSPER_PLAN_NULL) {
                 n = nd->next_sibling;
-                while (ps->nodes[n].first_child != WSP_NONE)
+                while (ps->nodes[n].first_child != WITSPER_PLAN_NULL)
                     n = ps->nodes[n].first_child;
             } else {
                 n = nd->parent;
@@ -504,9 +506,10 @@ int wsp_parse_blocks_ex(const char *doc, size_t len, witsper_buffer *out,
         return wsp_fail(out, err, WITSPER_E_ARGUMENT,
                         "doc is NULL but len is not 0", 0);
     /* Plan offsets are 32-bit and 0xFFFFFFFF marks null slots. */
-    if (len >= (size_t)WSP_NONE)
+    if (len >= (size_t)WITSPER_PLAN_NULL)
         return wsp_fail(out, err, WITSPER_E_TOO_LARGE,
-                        "document is 4 GiB or larger", (size_t)WSP_NONE);
+                        "document is 4 GiB or larger",
+                        (size_t)WITSPER_PLAN_NULL);
 
     memset(&ps, 0, sizeof(ps));
     ps.alloc.fail_at = lim->fail_alloc_at;

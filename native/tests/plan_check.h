@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "witsper.h"
+
 static int wsp_pc_span_ok(uint32_t off, uint32_t len, size_t doc_len)
 {
     return (size_t)off <= doc_len && (size_t)len <= doc_len - off;
@@ -34,7 +36,7 @@ static const char *wsp_plan_validate(const unsigned char *data,
         return "plan size is not a whole number of words >= 2";
     /* The buffer comes from malloc: aligned for uint32_t. */
     w = (const uint32_t *)(const void *)data;
-    if (w[0] != 1)
+    if (w[0] != WITSPER_PLAN_FORMAT)
         return "format word is not 1";
     n_names = w[1];
     if ((size_t)n_names > (nw - 2) / 3)
@@ -83,7 +85,7 @@ static const char *wsp_plan_validate(const unsigned char *data,
             if ((size_t)np > (nw - i) / 2)
                 return "pieces run past the end";
             for (k = 0; k < np; k++, i += 2) {
-                if (w[i] == 0xFFFFFFFFu) {
+                if (w[i] == WITSPER_PLAN_NULL) {
                     if (w[i + 1] != 0)
                         return "null slot with a length";
                     nulls++;

@@ -148,7 +148,7 @@ static char *decode(const char *doc, const witsper_buffer *b)
             for (k = 0; k < np; k++, i += 2) {
                 if (k)
                     s_add(&s, ",");
-                if (w[i] == 0xFFFFFFFFu) {
+                if (w[i] == WITSPER_PLAN_NULL) {
                     s_add(&s, "*");
                 } else {
                     s_add(&s, "\"");

@@ -1,8 +1,11 @@
-/* opts.c - argument parsing. Accepts "--name value" and "--name=value". */
+/* opts.c - argument parsing. Accepts "--name value" and "--name=value".
+ * Every option is one row of options[]: its name, whether it takes a
+ * value, and the function and member that store it. */
 #include "opts.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,192 +72,266 @@ static int set_connect(struct probe_opts *o, char *v, char *err, size_t elen)
     return 0;
 }
 
+/* ---- the option table ---------------------------------------------- */
+
+struct opt;
+/* Stores val (NULL for a flag) into o as d says; -1 with a message in err. */
+typedef int (*opt_set)(struct probe_opts *o, const struct opt *d, char *val,
+                       char *err, size_t elen);
+
+struct opt {
+    const char *name;   /* "--name" */
+    int takes_value;    /* 0: a flag ("--name=..." is refused) */
+    opt_set set;
+    size_t field;       /* offsetof the member set_* writes */
+    long long min, max; /* numbers: the accepted range */
+    const char *want;   /* numbers: the range as the error message says it */
+};
+
+#define FIELD(m) offsetof(struct probe_opts, m)
+
+static void *field_of(struct probe_opts *o, const struct opt *d)
+{
+    return (char *)o + d->field;
+}
+
+static int set_flag(struct probe_opts *o, const struct opt *d, char *val,
+                    char *err, size_t elen)
+{
+    (void)val, (void)err, (void)elen;
+    *(int *)field_of(o, d) = 1;
+    return 0;
+}
+
+static int set_str(struct probe_opts *o, const struct opt *d, char *val,
+                   char *err, size_t elen)
+{
+    (void)err, (void)elen;
+    *(const char **)field_of(o, d) = val;
+    return 0;
+}
+
+/* A number in [d->min, d->max]; the width of the member follows. */
+static int get_num(const struct opt *d, const char *val, long long *n,
+                   char *err, size_t elen)
+{
+    if (parse_ll(val, d->min, d->max, n) == 0)
+        return 0;
+    snprintf(err, elen, "%s wants %s, not '%s'", d->name, d->want, val);
+    return -1;
+}
+
+static int set_int(struct probe_opts *o, const struct opt *d, char *val,
+                   char *err, size_t elen)
+{
+    long long n;
+    if (get_num(d, val, &n, err, elen) < 0)
+        return -1;
+    *(int *)field_of(o, d) = (int)n;
+    return 0;
+}
+
+static int set_ll(struct probe_opts *o, const struct opt *d, char *val,
+                  char *err, size_t elen)
+{
+    long long n;
+    if (get_num(d, val, &n, err, elen) < 0)
+        return -1;
+    *(long long *)field_of(o, d) = n;
+    return 0;
+}
+
+static int set_size(struct probe_opts *o, const struct opt *d, char *val,
+                    char *err, size_t elen)
+{
+    long long n;
+    if (get_num(d, val, &n, err, elen) < 0)
+        return -1;
+    *(size_t *)field_of(o, d) = (size_t)n;
+    return 0;
+}
+
+/* --host: TCP again, even after --socket. */
+static int set_host(struct probe_opts *o, const struct opt *d, char *val,
+                    char *err, size_t elen)
+{
+    (void)d, (void)err, (void)elen;
+    o->host = val;
+    o->socket_path = NULL;
+    return 0;
+}
+
+static int set_connect_opt(struct probe_opts *o, const struct opt *d,
+                           char *val, char *err, size_t elen)
+{
+    (void)d;
+    return set_connect(o, val, err, elen);
+}
+
+static int set_path(struct probe_opts *o, const struct opt *d, char *val,
+                    char *err, size_t elen)
+{
+    (void)d;
+    if (val[0] != '/') {
+        snprintf(err, elen, "--path must start with '/'");
+        return -1;
+    }
+    o->path = val;
+    return 0;
+}
+
+static int set_method(struct probe_opts *o, const struct opt *d, char *val,
+                      char *err, size_t elen)
+{
+    (void)d;
+    if (val[0] == '\0' || strlen(val) > 16) {
+        snprintf(err, elen, "--method wants a method name");
+        return -1;
+    }
+    o->method = val;
+    return 0;
+}
+
+static int add_param(struct probe_opts *o, const struct opt *d, char *val,
+                     char *err, size_t elen)
+{
+    (void)d;
+    if (strchr(val, '=') == NULL || val[0] == '=') {
+        snprintf(err, elen, "--param wants NAME=VALUE");
+        return -1;
+    }
+    if (o->nextra >= MAX_EXTRA_PARAMS) {
+        snprintf(err, elen, "at most %d --param", MAX_EXTRA_PARAMS);
+        return -1;
+    }
+    o->extra[o->nextra++] = val;
+    return 0;
+}
+
+/* Every option, in --help's order (timeouts: up to a day). */
+static const struct opt options[] = {
+    {"--host", 1, set_host, 0, 0, 0, NULL},
+    {"--port", 1, set_int, FIELD(port), 1, 65535, "1..65535"},
+    {"--socket", 1, set_str, FIELD(socket_path), 0, 0, NULL},
+    {"--connect", 1, set_connect_opt, 0, 0, 0, NULL},
+    {"--timeout-ms", 1, set_int, FIELD(timeout_ms), 1, 86400000,
+     "1..86400000"},
+    {"--connect-timeout-ms", 1, set_int, FIELD(connect_timeout_ms), 1,
+     86400000, "1..86400000"},
+    {"--max-body", 1, set_size, FIELD(max_body), 1, 256LL * 1024 * 1024,
+     "1..268435456"},
+    {"--path", 1, set_path, 0, 0, 0, NULL},
+    {"--expect", 1, set_str, FIELD(expect), 0, 0, NULL},
+    {"--max-listen-queue", 1, set_ll, FIELD(max_listen_queue), 0,
+     1000000000, "a number >= 0"},
+    {"--max-busy-seconds", 1, set_ll, FIELD(max_busy_seconds), 0,
+     1000000000, "a number >= 0"},
+    {"--state", 1, set_str, FIELD(state_file), 0, 0, NULL},
+    {"--busy-ok", 0, set_flag, FIELD(busy_ok), 0, 0, NULL},
+    {"--query", 1, set_str, FIELD(query), 0, 0, NULL},
+    {"--method", 1, set_method, 0, 0, 0, NULL},
+    {"--data", 1, set_str, FIELD(data), 0, 0, NULL},
+    {"--param", 1, add_param, 0, 0, 0, NULL},
+    {"--expect-status", 1, set_int, FIELD(expect_status), 100, 599,
+     "100..599"},
+    {"--expect-body", 1, set_str, FIELD(expect_body), 0, 0, NULL},
+    {"--quiet", 0, set_flag, FIELD(quiet), 0, 0, NULL},
+    {"--pid-file", 1, set_str, FIELD(pid_file), 0, 0, NULL},
+    {"--pool", 1, set_str, FIELD(pool), 0, 0, NULL},
+    {"--reserve-mb", 1, set_ll, FIELD(reserve_mb), 0, 1LL << 40,
+     "a number >= 0"},
+    {"--memory-limit-mb", 1, set_ll, FIELD(memory_limit_mb), 1, 1LL << 30,
+     "a number > 0"},
+    {"--json", 0, set_flag, FIELD(json), 0, 0, NULL},
+    /* not in --help: the tests point advise at a fake /proc and cgroup */
+    {"--proc", 1, set_str, FIELD(proc_root), 0, 0, NULL},
+    {"--cgroup", 1, set_str, FIELD(cgroup_root), 0, 0, NULL},
+    {"--help", 0, set_flag, FIELD(help), 0, 0, NULL},
+};
+
+static const struct opt *find_opt(const char *name, size_t nlen)
+{
+    size_t k;
+    for (k = 0; k < sizeof options / sizeof options[0]; k++)
+        if (strncmp(options[k].name, name, nlen) == 0 &&
+            options[k].name[nlen] == '\0')
+            return &options[k];
+    return NULL;
+}
+
+/* A word that is not an option: the command, or request's PATH. */
+static int positional(struct probe_opts *o, char *a, char *err, size_t elen)
+{
+    static const struct {
+        const char *name;
+        enum probe_cmd cmd;
+    } cmds[] = {{"ping", CMD_PING},
+                {"status", CMD_STATUS},
+                {"request", CMD_REQUEST},
+                {"advise", CMD_ADVISE}};
+    if (o->cmd == CMD_NONE) {
+        size_t k;
+        for (k = 0; k < sizeof cmds / sizeof cmds[0]; k++)
+            if (strcmp(a, cmds[k].name) == 0) {
+                o->cmd = cmds[k].cmd;
+                return 0;
+            }
+        snprintf(err, elen, "unknown command '%s'", a);
+        return -1;
+    }
+    if (o->cmd == CMD_REQUEST && o->path == NULL) {
+        o->path = a;
+        return 0;
+    }
+    snprintf(err, elen, "unexpected argument '%s'", a);
+    return -1;
+}
+
 int probe_parse_args(int argc, char **argv, struct probe_opts *o, char *err,
                      size_t errlen)
 {
     int i;
-    long long n;
 
     defaults(o);
     if (errlen > 0)
         err[0] = '\0';
     for (i = 1; i < argc; i++) {
         char *a = argv[i], *val = NULL, *eq;
-        char name[40];
+        const struct opt *d;
         size_t nlen;
 
-        if (a[0] != '-' || a[1] != '-') {
-            if (a[0] == '-' && a[1] == 'h' && a[2] == '\0') {
-                o->help = 1;
-                continue;
-            }
-            if (a[0] == '-' && a[1] != '\0') {
-                snprintf(err, errlen, "unknown option '%s'", a);
-                return -1;
-            }
-            if (o->cmd == CMD_NONE) {
-                if (strcmp(a, "ping") == 0)
-                    o->cmd = CMD_PING;
-                else if (strcmp(a, "status") == 0)
-                    o->cmd = CMD_STATUS;
-                else if (strcmp(a, "request") == 0)
-                    o->cmd = CMD_REQUEST;
-                else if (strcmp(a, "advise") == 0)
-                    o->cmd = CMD_ADVISE;
-                else {
-                    snprintf(err, errlen, "unknown command '%s'", a);
-                    return -1;
-                }
-                continue;
-            }
-            if (o->cmd == CMD_REQUEST && o->path == NULL) {
-                o->path = a;
-                continue;
-            }
-            snprintf(err, errlen, "unexpected argument '%s'", a);
-            return -1;
-        }
-
-        eq = strchr(a, '=');
-        nlen = eq ? (size_t)(eq - a) : strlen(a);
-        if (nlen >= sizeof name) {
-            snprintf(err, errlen, "unknown option '%.40s'", a);
-            return -1;
-        }
-        memcpy(name, a, nlen);
-        name[nlen] = '\0';
-
-        /* flags without a value */
-        if (strcmp(name, "--help") == 0) {
+        if (strcmp(a, "-h") == 0) {
             o->help = 1;
             continue;
         }
-        if (strcmp(name, "--busy-ok") == 0) {
-            o->busy_ok = 1;
+        if (a[0] != '-' || a[1] == '\0') { /* a word; "-" alone is one too */
+            if (positional(o, a, err, errlen) < 0)
+                return -1;
             continue;
         }
-        if (strcmp(name, "--json") == 0) {
-            o->json = 1;
-            continue;
+        eq = a[1] == '-' ? strchr(a, '=') : NULL;
+        nlen = eq ? (size_t)(eq - a) : strlen(a);
+        d = a[1] == '-' ? find_opt(a, nlen) : NULL;
+        if (d == NULL) {
+            snprintf(err, errlen, "unknown option '%.*s'",
+                     (int)(nlen < 64 ? nlen : 64), a);
+            return -1;
         }
-        if (strcmp(name, "--quiet") == 0) {
-            o->quiet = 1;
-            continue;
-        }
-
-        if (eq != NULL)
+        if (!d->takes_value) {
+            if (eq != NULL) {
+                snprintf(err, errlen, "option %s takes no value", d->name);
+                return -1;
+            }
+        } else if (eq != NULL) {
             val = eq + 1;
-        else if (i + 1 < argc)
+        } else if (i + 1 < argc) {
             val = argv[++i];
-        else {
-            snprintf(err, errlen, "option %s needs a value", name);
-            return -1;
-        }
-
-        if (strcmp(name, "--host") == 0) {
-            o->host = val;
-            o->socket_path = NULL;
-        } else if (strcmp(name, "--port") == 0) {
-            if (parse_ll(val, 1, 65535, &n) < 0) {
-                snprintf(err, errlen, "--port wants 1..65535, not '%s'", val);
-                return -1;
-            }
-            o->port = (int)n;
-        } else if (strcmp(name, "--socket") == 0) {
-            o->socket_path = val;
-        } else if (strcmp(name, "--connect") == 0) {
-            if (set_connect(o, val, err, errlen) < 0)
-                return -1;
-        } else if (strcmp(name, "--timeout-ms") == 0 ||
-                   strcmp(name, "--connect-timeout-ms") == 0) {
-            if (parse_ll(val, 1, 86400000, &n) < 0) {
-                snprintf(err, errlen, "%s wants 1..86400000, not '%s'", name,
-                         val);
-                return -1;
-            }
-            if (name[2] == 't')
-                o->timeout_ms = (int)n;
-            else
-                o->connect_timeout_ms = (int)n;
-        } else if (strcmp(name, "--path") == 0) {
-            if (val[0] != '/') {
-                snprintf(err, errlen, "--path must start with '/'");
-                return -1;
-            }
-            o->path = val;
-        } else if (strcmp(name, "--expect") == 0) {
-            o->expect = val;
-        } else if (strcmp(name, "--query") == 0) {
-            o->query = val;
-        } else if (strcmp(name, "--method") == 0) {
-            if (val[0] == '\0' || strlen(val) > 16) {
-                snprintf(err, errlen, "--method wants a method name");
-                return -1;
-            }
-            o->method = val;
-        } else if (strcmp(name, "--data") == 0) {
-            o->data = val;
-        } else if (strcmp(name, "--expect-status") == 0) {
-            if (parse_ll(val, 100, 599, &n) < 0) {
-                snprintf(err, errlen, "--expect-status wants 100..599");
-                return -1;
-            }
-            o->expect_status = (int)n;
-        } else if (strcmp(name, "--expect-body") == 0) {
-            o->expect_body = val;
-        } else if (strcmp(name, "--param") == 0) {
-            if (strchr(val, '=') == NULL || val[0] == '=') {
-                snprintf(err, errlen, "--param wants NAME=VALUE");
-                return -1;
-            }
-            if (o->nextra >= MAX_EXTRA_PARAMS) {
-                snprintf(err, errlen, "at most %d --param",
-                         MAX_EXTRA_PARAMS);
-                return -1;
-            }
-            o->extra[o->nextra++] = val;
-        } else if (strcmp(name, "--max-listen-queue") == 0 ||
-                   strcmp(name, "--max-busy-seconds") == 0) {
-            if (parse_ll(val, 0, 1000000000, &n) < 0) {
-                snprintf(err, errlen, "%s wants a number >= 0", name);
-                return -1;
-            }
-            if (name[6] == 'l')
-                o->max_listen_queue = n;
-            else
-                o->max_busy_seconds = n;
-        } else if (strcmp(name, "--state") == 0) {
-            o->state_file = val;
-        } else if (strcmp(name, "--max-body") == 0) {
-            if (parse_ll(val, 1, 256LL * 1024 * 1024, &n) < 0) {
-                snprintf(err, errlen, "--max-body wants 1..268435456");
-                return -1;
-            }
-            o->max_body = (size_t)n;
-        } else if (strcmp(name, "--pid-file") == 0) {
-            o->pid_file = val;
-        } else if (strcmp(name, "--pool") == 0) {
-            o->pool = val;
-        } else if (strcmp(name, "--reserve-mb") == 0) {
-            if (parse_ll(val, 0, 1LL << 40, &n) < 0) {
-                snprintf(err, errlen, "--reserve-mb wants a number >= 0");
-                return -1;
-            }
-            o->reserve_mb = n;
-        } else if (strcmp(name, "--memory-limit-mb") == 0) {
-            if (parse_ll(val, 1, 1LL << 30, &n) < 0) {
-                snprintf(err, errlen, "--memory-limit-mb wants a number > 0");
-                return -1;
-            }
-            o->memory_limit_mb = n;
-        } else if (strcmp(name, "--proc") == 0) {
-            o->proc_root = val;
-        } else if (strcmp(name, "--cgroup") == 0) {
-            o->cgroup_root = val;
         } else {
-            snprintf(err, errlen, "unknown option '%s'", name);
+            snprintf(err, errlen, "option %s needs a value", d->name);
             return -1;
         }
+        if (d->set(o, d, val, err, errlen) < 0)
+            return -1;
     }
     if (o->help)
         return 0;

@@ -628,6 +628,39 @@ static void test_opts(struct harness *h)
                                     " --param P=%d", i);
         INT_EQ(h, parse(&o, err, line), -1, "too many --param");
     }
+
+    /* The option table: each row reaches its member, in order. */
+    INT_EQ(h, parse(&o, err, "status --host h --socket /s --timeout-ms 9 "
+                             "--connect-timeout-ms=7 --max-body 10 "
+                             "--expect x --path /p"),
+           0, "table: connection options");
+    STR_EQ(h, o.socket_path, "/s", "--socket");
+    INT_EQ(h, o.timeout_ms, 9, "--timeout-ms");
+    INT_EQ(h, o.connect_timeout_ms, 7, "--connect-timeout-ms");
+    INT_EQ(h, o.max_body, 10, "--max-body");
+    STR_EQ(h, o.expect, "x", "--expect");
+    STR_EQ(h, o.path, "/p", "--path");
+    INT_EQ(h, parse(&o, err, "ping --socket /s --host h"), 0, "host last");
+    OK(h, o.socket_path == NULL, "--host after --socket means TCP");
+    STR_EQ(h, o.host, "h", "--host");
+    INT_EQ(h, parse(&o, err, "advise --memory-limit-mb 64 --proc /p "
+                             "--cgroup /c --pid-file=/f"),
+           0, "table: advise options");
+    INT_EQ(h, o.memory_limit_mb, 64, "--memory-limit-mb");
+    STR_EQ(h, o.proc_root, "/p", "--proc");
+    STR_EQ(h, o.cgroup_root, "/c", "--cgroup");
+    STR_EQ(h, o.pid_file, "/f", "--pid-file=");
+    INT_EQ(h, parse(&o, err, "ping -h"), 0, "-h");
+    INT_EQ(h, o.help, 1, "-h is --help");
+    INT_EQ(h, parse(&o, err, "ping --bogus"), -1, "unknown last option");
+    STR_EQ(h, err, "unknown option '--bogus'", "unknown, not 'needs a value'");
+    INT_EQ(h, parse(&o, err, "ping --por 1"), -1, "prefix of an option");
+    INT_EQ(h, parse(&o, err, "ping --busy-ok=no"), -1, "flag with a value");
+    STR_EQ(h, err, "option --busy-ok takes no value", "flag value message");
+    INT_EQ(h, parse(&o, err, "request /x --expect-status 600"), -1,
+           "status 600");
+    STR_EQ(h, err, "--expect-status wants 100..599, not '600'",
+           "range message names the value");
 }
 
 /* ---- advise --------------------------------------------------------- */

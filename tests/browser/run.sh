@@ -25,7 +25,9 @@ if [[ ! -f $env_file ]]; then
 fi
 # Read in subshells only: the second stack below must not inherit the first one's settings.
 # shellcheck disable=SC1090  # written by stack/up.sh
-main_multisite=$(. "$env_file"; echo "${WITSPER_MULTISITE:-}")
+# shellcheck source=stack/env.sh
+. stack/env.sh
+main_multisite=$(stack_env_load "$env_file"; echo "${WITSPER_MULTISITE:-}")
 
 out=$var/test-logs/browser
 mkdir -p "$out"
@@ -82,10 +84,7 @@ browse() { # browse STACK_ENV PREFIX SCREENSHOT_DIR
       *) say "      $line" ;;
     esac
   done < <(
-    set -a
-    # shellcheck disable=SC1090  # written by stack/up.sh
-    . "$env_file"
-    set +a
+    stack_env_load "$env_file"
     switch_dst=$WITSPER_WP_ROOT/wp-content/mu-plugins/witsper-load-plugin-switch.php
     if [[ ! -e $switch_dst ]]; then
       mkdir -p "$(dirname "$switch_dst")"

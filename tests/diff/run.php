@@ -51,16 +51,11 @@ function witsper_diff_die( string $msg ): void {
 	exit( 2 );
 }
 
+require $repo . '/stack/env.php';
+
 /** WITSPER_WP_ROOT from the environment, else from var/stack.env, else Debian's path. */
 function witsper_diff_wp_root( string $var ): string {
-	$root = getenv( 'WITSPER_WP_ROOT' );
-	if ( ! $root && is_readable( "$var/stack.env" ) ) {
-		foreach ( file( "$var/stack.env", FILE_IGNORE_NEW_LINES ) as $line ) {
-			if ( preg_match( '/^\s*(?:export\s+)?WITSPER_WP_ROOT=(["\']?)(.*)\1\s*$/', $line, $m ) ) {
-				$root = $m[2];
-			}
-		}
-	}
+	$root = getenv( 'WITSPER_WP_ROOT' ) ?: ( witsper_stack_env( $var )['WITSPER_WP_ROOT'] ?? '' );
 	return $root ? rtrim( $root, '/' ) : '/usr/share/wordpress';
 }
 

@@ -7,6 +7,8 @@
 
 REL_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$REL_DIR/../.." && pwd)
+# shellcheck source=stack/env.sh
+. "$REPO/stack/env.sh"
 # pass/fail/skip/check/summary: the shared protocol.
 # shellcheck source=tests/lib/harness.sh
 . "$REPO/tests/lib/harness.sh"
@@ -15,11 +17,7 @@ die() { echo "error: $*" >&2; exit 2; }
 # Loads stack.env (written by `make up`, values quoted with printf %q) into the environment.
 load_stack_env() {
   STACK_ENV_FILE=${WITSPER_VAR:-$REPO/var}/stack.env
-  [[ -f $STACK_ENV_FILE ]] || die "no $STACK_ENV_FILE: start the stack first (make up)"
-  set -a
-  # shellcheck disable=SC1090
-  . "$STACK_ENV_FILE"
-  set +a
+  stack_env_load "$STACK_ENV_FILE" || die "no $STACK_ENV_FILE: start the stack first (make up)"
   : "${WITSPER_URL:?stack.env has no WITSPER_URL}" "${WITSPER_WP_ROOT:?}" "${WITSPER_FPM_LOG:?}"
   : "${WITSPER_FPM_LISTEN:?stack.env has no WITSPER_FPM_LISTEN}" "${WITSPER_FPM_STATUS:?}"
   WITSPER_URL=${WITSPER_URL%/}
@@ -27,12 +25,9 @@ load_stack_env() {
   case $WITSPER_URL in http://127.0.0.1:*|http://127.0.0.1/*|http://127.0.0.1|http://localhost*) ;;
     *) die "WITSPER_URL=$WITSPER_URL is not loopback: these suites only talk to 127.0.0.1";;
   esac
-  # The pool's ping and status paths, as rendered from the repository's php-fpm.conf.
-  local pool_conf
-  pool_conf=$(cat "$WITSPER_VAR"/etc/php-fpm.d/*.conf 2>/dev/null || true)
-  STATUS_PATH=$(sed -n 's/^[[:space:]]*pm.status_path[[:space:]]*=[[:space:]]*\([^[:space:];]*\).*/\1/p' <<<"$pool_conf" | tail -n 1)
-  PING_PATH=$(sed -n 's/^[[:space:]]*ping.path[[:space:]]*=[[:space:]]*\([^[:space:];]*\).*/\1/p' <<<"$pool_conf" | tail -n 1)
-  STATUS_PATH=${STATUS_PATH:-/status} PING_PATH=${PING_PATH:-/ping}
+  # The pool's ping and status paths, as `make up` rendered them (stack.env).
+  STATUS_PATH=${WITSPER_FPM_STATUS_PATH:?stack.env has no WITSPER_FPM_STATUS_PATH: run make up}
+  PING_PATH=${WITSPER_FPM_PING_PATH:?stack.env has no WITSPER_FPM_PING_PATH: run make up}
   FPM_PROBE=$REPO/probe/build/fpm-probe
   # How php-fpm ran when the suite started: the trap restores exactly this.
   ORIG_FFI_MODE=${WITSPER_FFI_MODE:-true}

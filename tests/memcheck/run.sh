@@ -8,7 +8,6 @@
 # Also here, because they are the bridge's cheap self-checks:
 #  - canary: a script that leaks a plan on purpose must be caught (proves the
 #    leak detection works, so a pass means something);
-#  - header-sync: Witsper_FFI::DECLS declares what native/include/witsper_ffi.h does;
 #  - php-mode: tests/lib/php-mode.sh --verify true|preload|off.
 # Budget: about a minute. Ends with "N passed, N failed".
 set -Eeuo pipefail
@@ -77,28 +76,7 @@ for input in "${inputs[@]}"; do
   fi
 done
 
-# 3. The loader's copy of the declarations matches the PHP header.
-# shellcheck disable=SC2016  # PHP code for php -r: its $ variables are PHP's, not the shell's
-if out=$(php -d ffi.enable=0 -r '
-  require $argv[1] . "/plugin/witsper-ffi/includes/class-witsper-ffi.php";
-  $norm = function ($s) {
-    $s = preg_replace(array("~/\*.*?\*/~s", "~//[^\n]*~", "~^\s*#.*$~m"), "", $s);
-    $s = preg_replace("~\s+~", " ", $s);
-    $s = preg_replace("~\s*([;{}(),*])\s*~", "\$1", $s);
-    $d = array_filter(array_map("trim", explode(";", $s)), "strlen");
-    sort($d);
-    return $d;
-  };
-  $h = $norm(file_get_contents($argv[1] . "/native/include/witsper_ffi.h"));
-  $c = $norm(Witsper_FFI::DECLS);
-  if ($h !== $c) { echo "header: ", implode(";\n", $h), "\nDECLS: ", implode(";\n", $c), "\n"; exit(1); }
-  ' "$root" 2>&1); then
-  ok "header-sync (Witsper_FFI::DECLS == witsper_ffi.h)"
-else
-  ko "header-sync" "$out"
-fi
-
-# 4. Memory guard: a document whose result cannot fit in memory_limit (nested
+# 3. Memory guard: a document whose result cannot fit in memory_limit (nested
 # unclosed blocks repeat the rest of the document per level) must be noticed
 # from the plan, logged once, and left to WP_Block_Parser, which then fails
 # exactly as WordPress without the plugin does (memory exhausted).
@@ -123,7 +101,7 @@ else
   ko "memory-guard (exit $rc)" "$out$(cat "$guard_log" 2>/dev/null)"
 fi
 
-# 5. Each FFI mode of the CLI is really in effect.
+# 4. Each FFI mode of the CLI is really in effect.
 for mode in true preload off; do
   if out=$(tests/lib/php-mode.sh --verify "$mode" 2>&1); then
     ok "php-mode $mode: $out"

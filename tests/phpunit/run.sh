@@ -16,11 +16,9 @@ fail_out() { echo "$1" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 env_file=${WITSPER_VAR:-$root/var}/stack.env
 if [[ -z ${WITSPER_WP_ROOT:-} ]]; then
-  [[ -f $env_file ]] || fail_out "no $env_file: run 'make up' first (or set WITSPER_WP_ROOT)"
-  set -a
-  # shellcheck disable=SC1090  # written by stack/up.sh
-  source "$env_file"
-  set +a
+  # shellcheck source=stack/env.sh
+  . stack/env.sh
+  stack_env_load "$env_file" || fail_out "no $env_file: run 'make up' first (or set WITSPER_WP_ROOT)"
 fi
 [[ -f ${WITSPER_WP_ROOT:-}/wp-load.php ]] || fail_out "WITSPER_WP_ROOT=${WITSPER_WP_ROOT:-} has no wp-load.php"
 command -v phpunit >/dev/null || fail_out "phpunit not installed (apt-get install phpunit)"

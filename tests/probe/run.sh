@@ -19,24 +19,21 @@ here=$root/tests/probe
 export WITSPER_VAR=${WITSPER_VAR:-$root/var}
 probe=$root/probe/build/fpm-probe
 
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "PASS  $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL  $*"; }
-summary() { echo "$pass passed, $fail failed"; }
+# shellcheck source=tests/lib/harness.sh
+. "$root/tests/lib/harness.sh"
 
 if [[ ! -r $WITSPER_VAR/stack.env ]]; then
-  bad "no stack: $WITSPER_VAR/stack.env missing (run make up)"
+  fail "no stack: $WITSPER_VAR/stack.env missing (run make up)"
   summary; exit 1
 fi
 # Exported, so that stack/fpm-restart.sh restarts php-fpm exactly as it was
 # (FFI mode, extra ini, library, max_requests, ports).
-set -a
-# shellcheck disable=SC1091
-source "$WITSPER_VAR/stack.env"
-set +a
+# shellcheck source=stack/env.sh
+. "$root/stack/env.sh"
+stack_env_load "$WITSPER_VAR/stack.env"
 [[ -x $probe ]] || make -s -C "$root/probe" >/dev/null
 for tool in jq awk; do
-  command -v "$tool" >/dev/null || { bad "$tool is installed"; summary; exit 1; }
+  command -v "$tool" >/dev/null || { fail "$tool is installed"; summary; exit 1; }
 done
 
 pool=(--connect "$WITSPER_FPM_LISTEN")
@@ -74,10 +71,9 @@ run() {
   rc=0
   "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
   out=$(cat "$tmp/out") err=$(cat "$tmp/err")
-  if (( rc == want )); then ok "$name (exit $rc)"
-  else bad "$name: exit $rc, want $want; stdout: ${out:0:300}; stderr: ${err:0:300}"; fi
+  if (( rc == want )); then pass "$name (exit $rc)"
+  else fail "$name: exit $rc, want $want; stdout: ${out:0:300}; stderr: ${err:0:300}"; fi
 }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
 jqe() { jq -e "$@" >/dev/null; } # jq -e, quiet
 
 # Workers of the pool, from /proc: children of the master named "pool www".
@@ -86,7 +82,7 @@ pool_pids() { local m; m=$(fpm_master) || return 0
 
 echo "fpm-probe live: pool $WITSPER_FPM_LISTEN, status listener $WITSPER_FPM_STATUS"
 if ! fpm_master >/dev/null; then
-  bad "php-fpm is running (pid file $WITSPER_FPM_PID)"; summary; exit 1
+  fail "php-fpm is running (pid file $WITSPER_FPM_PID)"; summary; exit 1
 fi
 
 # ------------------------------------------------------------------ green ---
@@ -285,4 +281,3 @@ check "a fresh start (start_since $(jq .start_since <<<"$out") s < $start1 s + t
   jqe --argjson s "$start1" --argjson t "$SECONDS" '.start_since <= $t' <<<"$out"
 
 summary
-(( fail == 0 ))

@@ -20,11 +20,11 @@ if ( ! class_exists( 'Witsper_FFI', false ) ) {
 }
 
 class Witsper_Block_Parser extends WP_Block_Parser {
-	/** Marks an inner block's slot in a piece list (innerContent null). */
-	const NULL_SLOT = 0xFFFFFFFF;
+	/** Marks an inner block's slot in a piece list (innerContent null): WITSPER_PLAN_NULL in witsper.h. */
+	const PLAN_NULL = 0xFFFFFFFF;
 
-	/** Plan format version this code reads. */
-	const PLAN_VERSION = 1;
+	/** Plan format this code reads (word 0 of a plan): WITSPER_PLAN_FORMAT in witsper.h. */
+	const PLAN_FORMAT = 1;
 
 	/** pcre.backtrack_limit the library's UNSUPPORTED bound assumes (docs/native.md). */
 	const PCRE_BACKTRACK_LIMIT_MIN = 1000000;
@@ -176,7 +176,7 @@ class Witsper_Block_Parser extends WP_Block_Parser {
 	 */
 	public static function materialize( array $w, string $doc, int $budget = PHP_INT_MAX ): ?array {
 		$end = count( $w );
-		if ( $end < 2 || self::PLAN_VERSION !== $w[1] ) {
+		if ( $end < 2 || self::PLAN_FORMAT !== $w[1] ) {
 			return null;
 		}
 		$names = array( null );
@@ -241,7 +241,7 @@ class Witsper_Block_Parser extends WP_Block_Parser {
 			}
 			$content = array();
 			for ( $i += 2; $i < $e; $i += 2 ) {
-				$content[] = self::NULL_SLOT === ( $o = $w[ $i ] ) ? null : substr( $doc, $o, $w[ $i + 1 ] ); // phpcs:ignore Squiz.PHP.DisallowMultipleAssignments -- hot loop: one read of the plan word.
+				$content[] = self::PLAN_NULL === ( $o = $w[ $i ] ) ? null : substr( $doc, $o, $w[ $i + 1 ] ); // phpcs:ignore Squiz.PHP.DisallowMultipleAssignments -- hot loop: one read of the plan word.
 			}
 			$html = implode( '', $content );
 			if ( ( $bytes += 2 * strlen( $html ) ) > $budget ) {

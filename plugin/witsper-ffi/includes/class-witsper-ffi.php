@@ -31,44 +31,25 @@ final class Witsper_FFI {
 	/** ABI number this PHP code was written for (witsper_abi() must match). */
 	const ABI = 1;
 
-	/** ffi.preload scope name (FFI_SCOPE in native/include/witsper_ffi.h). */
+	/** ffi.preload scope name (FFI_SCOPE in native/Makefile, written into witsper_ffi.h). */
 	const SCOPE = 'witsper';
 
 	/** Library soname, resolved by the dynamic loader (installed library). */
 	const SONAME = 'libwitsper.so.1';
 
 	/**
-	 * native/include/witsper_ffi.h without its two #define lines: FFI::cdef()
-	 * understands no preprocessor line at all. tests/memcheck/run.sh checks
-	 * that this copy still matches the header.
+	 * The declarations for FFI::cdef(), generated from native/include/witsper.h
+	 * (the only hand-written copy) into witsper-ffi-decls.php, which ships with
+	 * the plugin: FFI::cdef() understands no preprocessor line at all.
+	 * `make -C native check` fails when that file is not current.
+	 *
+	 * @return string|null null when the file is missing or broken.
 	 */
-	const DECLS = <<<'C'
-typedef enum witsper_status {
-    WITSPER_OK = 0,
-    WITSPER_E_NOMEM = 1,
-    WITSPER_E_ARGUMENT = 2,
-    WITSPER_E_TOO_LARGE = 3,
-    WITSPER_E_UNSUPPORTED = 4
-} witsper_status;
-enum witsper_constants {
-    WITSPER_ABI = 1,
-    WITSPER_PLAN_FORMAT = 1
-};
-typedef struct witsper_error {
-    int code;
-    const char *message;
-    size_t offset;
-} witsper_error;
-typedef struct witsper_buffer {
-    unsigned char *data;
-    size_t len;
-} witsper_buffer;
-const char *witsper_version(void);
-int witsper_abi(void);
-int witsper_parse_blocks(const char *doc, size_t len, witsper_buffer *out,
-                         witsper_error *err);
-void witsper_buffer_free(witsper_buffer *buf);
-C;
+	public static function decls(): ?string {
+		// include, not require: a missing file must not be fatal (@: nor print).
+		$decls = @include __DIR__ . '/witsper-ffi-decls.php';
+		return is_string( $decls ) ? $decls : null;
+	}
 
 	/** @var object|null The FFI instance. Lives as long as any CData it made. */
 	private static $ffi = null;
@@ -314,6 +295,10 @@ C;
 
 	/** FFI::cdef with the first library found (modes 'true' and 'cli'). */
 	private static function load_cdef( string $mode ): array {
+		$decls = self::decls();
+		if ( null === $decls ) {
+			return self::result( $mode, 'load-failed', 'The plugin\'s includes/witsper-ffi-decls.php is missing or broken.' );
+		}
 		foreach ( self::candidates() as list( $path, $explicit ) ) {
 			$is_soname = self::SONAME === $path;
 			// @: is_file warns when open_basedir excludes the path; that only
@@ -325,7 +310,7 @@ C;
 				continue;
 			}
 			try {
-				$ffi = \FFI::cdef( self::DECLS, $path );
+				$ffi = \FFI::cdef( $decls, $path );
 			} catch ( \Throwable $e ) {
 				if ( $is_soname ) {
 					return self::result( $mode, 'library-missing', 'libwitsper not found (WITSPER_LIB, plugin lib/, native/build/, ' . self::SONAME . '): ' . $e->getMessage() );
