@@ -47,7 +47,7 @@ final class Witsper_FFI {
 	 */
 	public static function decls(): ?string {
 		// include, not require: a missing file must not be fatal (@: nor print).
-		$decls = @include __DIR__ . '/witsper-ffi-decls.php';
+		$decls = @include __DIR__ . '/witsper-ffi-decls.php'; // phpcs:ignore WordPress.PHP.NoSilencedErrors, Generic.PHP.NoSilencedErrors -- see above.
 		return is_string( $decls ) ? $decls : null;
 	}
 
