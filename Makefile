@@ -6,10 +6,10 @@ SHELL := /bin/bash
 export WITSPER_ROOT := $(CURDIR)
 
 .PHONY: help build lib probe install clean up down status logs verify tune \
-        test bench bench-page load soak fuzz asan leakcheck lint \
+        test bench bench-page load soak fuzz asan leakcheck lint lint-shell lint-php lint-c \
         test-native test-probe test-verify test-stack test-diff test-memcheck \
         test-php test-probe-live test-load test-faults test-security test-under-load \
-        test-browser
+        test-browser test-lint
 
 help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -61,6 +61,9 @@ test-native: ## C library: unit tests, header check, pathological inputs, short 
 
 test-probe: ## fpm-probe: unit tests and a short fuzz run of its response parser
 	$(MAKE) -C probe check
+
+test-lint: ## make lint as a suite: one PASS/FAIL per linter and file group (offline)
+	tests/lint/run.sh
 
 test-verify: ## make verify, as a suite (needs `make up`)
 	stack/verify.sh
@@ -119,6 +122,16 @@ leakcheck: ## C tests under valgrind
 	$(MAKE) -C native leakcheck
 	$(MAKE) -C probe leakcheck
 
-lint: ## cppcheck and clang-tidy over the C code
+# --- Lint (docs/lint.md) ---------------------------------------------------------------------
+lint: ## Every linter: shellcheck, php -l, phpcs (WordPress-Core), PHPStan or SKIP, cppcheck + clang-tidy
+	tests/lint/run.sh
+
+lint-shell: ## shellcheck over every shell script (*.sh and sh/bash shebangs)
+	tests/lint/run.sh shell
+
+lint-php: ## php -l over every PHP file, phpcs on plugin/ (phpcs.xml.dist) and the other PHP, PHPStan
+	tests/lint/run.sh php
+
+lint-c: ## cppcheck and clang-tidy over the C code (native/, probe/)
 	$(MAKE) -C native lint
 	$(MAKE) -C probe lint

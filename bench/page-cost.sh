@@ -35,8 +35,11 @@ chmod 0777 "$T"   # callgrind writes its files from the worker, which runs as ww
 ORIG_PLUGIN=$(plugin_state)
 FPM_PID=
 cleanup() {
+  # shellcheck disable=SC2015  # best-effort cleanup: || true covers the test, kill and wait alike
   [[ -n $FPM_PID ]] && { kill "$FPM_PID" 2>/dev/null; wait "$FPM_PID" 2>/dev/null; } || true
+  # shellcheck disable=SC2015  # best-effort restore in cleanup: || true covers the test and plugin_set alike
   [[ $ORIG_PLUGIN == active && $(plugin_state) != active ]] && plugin_set on active || true
+  # shellcheck disable=SC2015  # best-effort restore in cleanup: || true covers the test and plugin_set alike
   [[ $ORIG_PLUGIN == inactive && $(plugin_state) != inactive ]] && plugin_set off inactive || true
   rm -rf "$T"
 }
@@ -50,7 +53,7 @@ read -r PLAIN_ID PLAIN_PATH < <(wp_php post-ensure "$T/plain.html" witsper-bench
 declare -A PAGE_PATH=([block]=$POST_PATH [plain]=$PLAIN_PATH)
 
 # The stack's pool file, with one static worker on our port and no status listener.
-pool=$(ls "$WITSPER_VAR"/etc/php-fpm.d/*.conf | head -n 1)
+pool=$(printf '%s\n' "$WITSPER_VAR"/etc/php-fpm.d/*.conf | head -n 1)
 sed -e 's/^[[:space:]]*pm[[:space:]]*=.*/pm = static/' \
     -e 's/^[[:space:]]*pm\.max_children[[:space:]]*=.*/pm.max_children = 1/' \
     -e '/^[[:space:]]*pm\.\(start_servers\|min_spare_servers\|max_spare_servers\|status_listen\)[[:space:]]*=/d' \

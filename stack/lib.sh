@@ -3,6 +3,7 @@
 # Every setting is an environment variable with a default, so a second stack can run
 # beside the first: WITSPER_VAR=/tmp/s2 WITSPER_PORT=8180 ... make up.
 
+# shellcheck disable=SC2034  # whole file: sourced; the settings are used by the scripts that source it
 WITSPER_ROOT=${WITSPER_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 WITSPER_VAR=${WITSPER_VAR:-$WITSPER_ROOT/var}
 # Relative paths would break once a daemon changes its working directory.

@@ -236,6 +236,7 @@ ensure_secrets() {
   f=$V_SECRETS/wp-salts.php
   if [[ ! -s $f ]]; then
     # The 8 keys/salts, pinned: regenerating them would log everybody out.
+    # shellcheck disable=SC2016  # PHP code for php -r: its $ variables are PHP's, not the shell's
     php -r '
       echo "<?php\n// Generated once by stack/up.sh; keep private.\n";
       foreach (["AUTH_KEY","SECURE_AUTH_KEY","LOGGED_IN_KEY","NONCE_KEY","AUTH_SALT",
@@ -250,6 +251,7 @@ ensure_secrets() {
 }
 
 # ----------------------------------------------------------------------------- MariaDB ---
+# shellcheck disable=SC2120  # arguments are optional: 'db_client -e SQL', or SQL on stdin (a here-doc)
 db_client() { mariadb --defaults-file="$V_ETC/my.cnf" --protocol=socket -uroot "$@"; }
 
 start_mariadb() {
@@ -525,6 +527,8 @@ write_stack_env() {
 
 # -------------------------------------------------------------------------------- main ---
 check_settings
+# shellcheck disable=SC2034  # written to var/stack.env by name (write_stack_env reads "${!k}")
+{
 WITSPER_URL=http://$WITSPER_HOST:$WITSPER_PORT
 WITSPER_WP_ROOT=$V_WP
 WITSPER_FPM_LISTEN=$WITSPER_HOST:$WITSPER_FPM_PORT
@@ -546,6 +550,7 @@ WITSPER_DB_SOCKET=$DB_SOCKET
 WITSPER_FFI_PRELOAD=''
 [[ $WITSPER_FFI_MODE == preload ]] && WITSPER_FFI_PRELOAD=$V_ETC/witsper_ffi.h
 WITSPER_PHP_INI_SCAN_DIR=$DEBIAN_PHP_CONF_D:$V_ETC/php/conf.d
+}
 
 if [[ $mode == --fpm-restart ]]; then
   # php-fpm only, with the FFI mode/extra ini/library/max requests of the environment.

@@ -16,6 +16,7 @@
 # Compose stack: `make verify COMPOSE=1` (or COMPOSE=1 stack/verify.sh) runs the same
 # checks through `docker compose exec` in the wordpress service; the site is expected at
 # http://127.0.0.1:${WITSPER_HTTP_PORT:-8080}.
+# shellcheck disable=SC2015  # whole file: 'test && ok ... || ko ...' is safe, ok only prints and counts
 set -Eeuo pipefail
 # shellcheck source=stack/lib.sh
 source "$(dirname "$0")/lib.sh"

@@ -7,7 +7,7 @@
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 
-offline_suites=(test-native test-probe)
+offline_suites=(test-native test-probe test-lint)
 live_suites=(test-verify test-diff test-memcheck test-php test-browser test-probe-live
              test-security test-faults test-load test-stack)
 # Optional: SUITES="test-diff test-php" tests/run-all.sh runs only those.

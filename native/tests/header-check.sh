@@ -100,6 +100,7 @@ if grep -q 'witsper_parse_blocks' "$tmp/both.c" &&
 then ok; else bad "FFI prototypes conflict with witsper.h"; fi
 
 # 5
+# shellcheck disable=SC2016  # PHP code for php -r: its $ variables are PHP's, not the shell's
 if [[ -e $LIB ]] && php -d ffi.enable=1 -r '
   require $argv[1];
   $f = FFI::cdef(Witsper_FFI::decls(), $argv[2]);
@@ -109,6 +110,7 @@ if [[ -e $LIB ]] && php -d ffi.enable=1 -r '
 then ok; else bad "PHP FFI::cdef cannot use Witsper_FFI::decls() with $LIB"; fi
 # The ffi.preload form, FFI_LIB rendered to the library's path as the stack does.
 sed -E "s|^#define FFI_LIB .*|#define FFI_LIB \"$PWD/$LIB\"|" include/witsper_ffi.h > "$tmp/load.h"
+# shellcheck disable=SC2016  # PHP code for php -r: its $ variables are PHP's, not the shell's
 if [[ -e $LIB ]] && php -d ffi.enable=1 -r '
   $f = FFI::load($argv[1]);
   exit($f !== null && $f->witsper_abi() === $f->WITSPER_ABI

@@ -30,7 +30,7 @@ else bad "build/libwitsper.so -> libwitsper.so.1 -> real file links missing"; fi
 allowed='^(malloc|realloc|free|memchr|memcmp|bcmp|memset|memcpy|memmove|__stack_chk_fail|__cxa_finalize|__gmon_start__|_ITM_deregisterTMCloneTable|_ITM_registerTMCloneTable|__memcpy_chk|__memset_chk|__memmove_chk)$'
 imports=$(nm -D --undefined-only "$B/libwitsper.so" | awk '{print $NF}' | sed 's/@.*//')
 extra=$(grep -vE "$allowed" <<<"$imports" || true)
-if [[ -z $extra ]]; then ok; else bad "unexpected imports: $(echo $extra)"; fi
+if [[ -z $extra ]]; then ok; else bad "unexpected imports: ${extra//$'\n'/ }"; fi
 for f in abort exit _exit printf fprintf puts fwrite pthread_create; do
   if grep -qx "$f" <<<"$imports"; then bad "imports $f"; else ok; fi
 done

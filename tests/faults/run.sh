@@ -60,6 +60,7 @@ restore() {
   TRACE_KILLS=0
   fpm_restart || echo "WARNING: php-fpm restart with the stack's settings failed" >&2
   kill_trace_stop
+  # shellcheck disable=SC2015  # best-effort restore in cleanup: || true covers the test and plugin_set alike
   [[ $ORIG_PLUGIN == active && $(plugin_state) != active ]] && plugin_set on active || true
   rm -rf "$REL_TMP"
   exit "$rc"
@@ -271,6 +272,7 @@ build_abi999() {
   ${CC:-cc} -std=c11 -O2 -fPIC -fvisibility=hidden -DWITSPER_BUILDING -I"$d/include" -I"$d/src" \
     -shared -Wl,-soname,libwitsper.so.1 -o "$d/libwitsper.so.1" "$d"/src/*.c 2>"$d/build.log" || { cat "$d/build.log"; return 1; }
   chmod -R a+rX "$d"
+  # shellcheck disable=SC2016  # PHP code for php -r: its $ variables are PHP's, not the shell's
   [[ $(php -n -d extension=ffi -d ffi.enable=1 -r '
       $f = FFI::cdef("int witsper_abi(void);", $argv[1]); echo $f->witsper_abi();' "$d/libwitsper.so.1" 2>/dev/null \
       || php -d ffi.enable=1 -r '$f = FFI::cdef("int witsper_abi(void);", $argv[1]); echo $f->witsper_abi();' "$d/libwitsper.so.1") == 999 ]]
@@ -302,6 +304,7 @@ for s in "${scenarios[@]}"; do
     fail "$what: block post answered $code, HTML differs: $(diff "$REL_TMP/native.html" "$REL_TMP/fallback.html" | head -n 6 | tr '\n' ' ')"
   fi
   h=$(health_json)
+  # shellcheck disable=SC2016  # jq program: its $ variables are jq's (--arg/--argjson), not the shell's
   check "$what: health route says native_parser_active=false, reason=$reason ($(jq -r '.reason_text // .reason // "no reason"' <<<"$h" 2>/dev/null | head -c 120))" \
     jqt --arg r "$reason" '.native_parser_active == false and .reason == $r' <<<"$h"
   for ((i = 0; i < 10; i++)); do http_code "$POST_PATH" 30 >/dev/null; done

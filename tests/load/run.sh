@@ -64,11 +64,13 @@ restore() {
   RESTORED=1
   trap - EXIT INT TERM
   # Kill only the wrk we started, if a signal interrupted it.
-  # shellcheck disable=SC2086  # one pid, or two while a side-by-side pair runs
+  # shellcheck disable=SC2086,SC2015  # one pid, or two while a side-by-side pair runs; kill may fail, || true
   [[ -n ${WRK_PID:-} ]] && kill $WRK_PID 2>/dev/null || true
   rm -f "$SWITCH_DST"
   echo "--- restoring the stack (FFI mode $ORIG_MODE, its pm.max_requests, plugin $ORIG_PLUGIN)"
+  # shellcheck disable=SC2015  # best-effort restore in cleanup: || true covers the test and plugin_set alike
   [[ $ORIG_PLUGIN == active && $(plugin_state) != active ]] && plugin_set on active || true
+  # shellcheck disable=SC2015  # best-effort restore in cleanup: || true covers the test and plugin_set alike
   [[ $ORIG_PLUGIN == inactive && $(plugin_state) != inactive ]] && plugin_set off inactive || true
   TRACE_KILLS=0
   fpm_restart || echo "WARNING: php-fpm restart with the stack's settings failed" >&2

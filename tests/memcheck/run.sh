@@ -22,6 +22,7 @@ trap 'rm -rf "$work"' EXIT
 # shellcheck source=tests/lib/harness.sh
 . "$root/tests/lib/harness.sh"
 # ko WHAT [DETAILS]: a failure, with the evidence indented below it.
+# shellcheck disable=SC2001  # sed prefixes every line; ${var//} cannot anchor at each line start
 ko() { fail "$1"; [[ -z ${2:-} ]] || sed 's/^/     /' <<<"$2"; }
 
 if [[ ! -f $lib ]]; then
@@ -82,6 +83,7 @@ done
 # exactly as WordPress without the plugin does (memory exhausted).
 guard_log=$work/guard.log
 set +e
+# shellcheck disable=SC2016  # PHP code for php -r: its $ variables are PHP's, not the shell's
 out=$(WITSPER_LIB=$lib timeout 60 php -n -d extension=ffi -d ffi.enable=1 -d memory_limit=64M \
   -d log_errors=1 -d error_log="$guard_log" -d display_errors=0 -r '
   require "/usr/share/wordpress/wp-includes/class-wp-block-parser.php";

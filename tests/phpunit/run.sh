@@ -56,6 +56,7 @@ for mode in "${modes[@]}"; do
       --log-junit "$junit" ${PHPUNIT_ARGS:-} 2>&1 | tee "$logdir/$mode.log" || rc=$?
   # Counts from PHPUnit's own JUnit report: failed = failures + errors + warnings,
   # passed = tests - failed - skipped.
+  # shellcheck disable=SC2016  # PHP code for php -r: its $ variables are PHP's, not the shell's
   if counts=$(php -r '
       $x = @simplexml_load_file($argv[1]);
       if (!$x || !isset($x->testsuite[0])) exit(1);

@@ -158,6 +158,7 @@ while read -r pid rss; do
 done < <(jq -r '.pids[] | "\(.pid) \(.rss_kb)"' <<<"$adv")
 check "advise VmRSS per worker matches /proc" test "$close" = 1
 avail=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
+# shellcheck disable=SC2016  # jq program: its $ variables are jq's (--arg/--argjson), not the shell's
 check "advise MemAvailable matches /proc/meminfo (10%)" jqe --argjson a "$avail" \
   '(.mem_available_kb - $a | fabs) <= $a / 10' <<<"$adv"
 check "advise per worker = largest Pss + VmHWM - VmRSS of the workers" jqe \
@@ -173,6 +174,7 @@ check "advise text shows the worst case at memory_limit" \
   grep -qE '^worst case        = floor\([0-9.]+ / 512\) = [0-9]+ ' <<<"$out"
 check "advise text ends with the recommendation" \
   grep -qE '^pm.max_children   = floor\([0-9.]+ / [0-9.]+\) = [0-9]+$' <<<"$out"
+# shellcheck disable=SC2001  # sed prefixes every line; ${var//} cannot anchor at each line start
 echo "$out" | sed 's/^/  | /'
 
 # ------------------------------------------------------------------- busy ---
@@ -196,11 +198,13 @@ done
 rc=0 deadline=$((SECONDS + 15))
 while (( SECONDS < deadline )); do
   rc=0; "$probe" status "${statl[@]}" >"$tmp/out" 2>/dev/null || rc=$?
+  # shellcheck disable=SC2016  # jq program: its $ variables are jq's (--arg/--argjson), not the shell's
   (( rc == 2 )) && jqe --argjson m "$max_children" '.total_processes == $m' "$tmp/out" && break
   sleep 0.25
 done
 check "status says busy (exit 2) while all $max_children workers are held (got $rc)" \
   test "$rc" = 2
+# shellcheck disable=SC2016  # jq program: its $ variables are jq's (--arg/--argjson), not the shell's
 check "busy JSON: no idle worker, all $max_children active" jqe --argjson m "$max_children" \
   '.state == "busy" and .idle_processes == 0 and .active_processes == $m' "$tmp/out"
 sed 's/^/  | /' "$tmp/out"
@@ -272,6 +276,7 @@ done
 check "green again after the restart" test "$rc" = 0
 fpm_master >/dev/null && stopped_fpm=0
 run "status after the restart" 0 "$probe" status "${statl[@]}"
+# shellcheck disable=SC2016  # jq program: its $ variables are jq's (--arg/--argjson), not the shell's
 check "a fresh start (start_since $(jq .start_since <<<"$out") s < $start1 s + test time)" \
   jqe --argjson s "$start1" --argjson t "$SECONDS" '.start_since <= $t' <<<"$out"
 

@@ -33,6 +33,7 @@ restore() {
   RESTORED=1
   trap - EXIT INT TERM
   for f in "${CREATED[@]}"; do rm -rf -- "$f"; done
+  # shellcheck disable=SC2015  # cleanup: rmdir may fail (not empty), || true is wanted either way
   (( MADE_UPLOADS )) && rmdir "$UPLOADS" 2>/dev/null || true
   if (( RESTARTED )); then
     echo "--- restoring php-fpm (FFI mode $ORIG_FFI_MODE)"
@@ -163,6 +164,7 @@ else
     if [[ -z $dbsvc ]]; then
       fail "compose: no MariaDB service found"
     else
+      # shellcheck disable=SC2016  # jq program: its $ variables are jq's (--arg/--argjson), not the shell's
       check "compose: service '$dbsvc' publishes no port (read through $how)" \
         jqt --arg s "$dbsvc" '(.services[$s].ports // []) | length == 0' "$REL_TMP/compose.json"
     fi
@@ -234,6 +236,7 @@ hits=$(grep -rlF -f "$REL_TMP/secrets" "$WITSPER_VAR/log" 2>/dev/null || true)
 check "secrets: none appears in the stack's logs ($WITSPER_VAR/log)${hits:+: $hits}" test -z "$hits"
 dockerish=()
 for f in Dockerfile docker-compose.yml .env.example .dockerignore; do [[ -f $f ]] && dockerish+=("$f"); done
+# shellcheck disable=SC2015  # no dockerish file -> no hits: grep skipped, || true keeps set -e quiet
 hits=$( ((${#dockerish[@]})) && grep -lF -f "$REL_TMP/secrets" "${dockerish[@]}" || true)
 check "secrets: none appears in ${dockerish[*]:-the Docker files}${hits:+ (found in: $hits)}" test -z "$hits" -a -f Dockerfile
 # Every credential-like setting of the compose file comes from the environment / .env or a

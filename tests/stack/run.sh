@@ -196,6 +196,7 @@ else
 fi
 code=$(http_code -I "$base/")
 expect "multisite: curl -I $base/ -> 200 (got $code)" test "$code" = 200
+# shellcheck disable=SC2016  # PHP code for php -r: its $ variables are PHP's, not the shell's
 out=$(stack/wp.sh '
   // What `wp site create --slug=site2` does; the stack mu-plugin keeps the :port.
   $id = wpmu_create_blog( DOMAIN_CURRENT_SITE, "/site2/", "Site 2", get_current_user_id() );

@@ -201,11 +201,11 @@ class Witsper_Block_Parser extends WP_Block_Parser {
 			if ( ! ( $h & 1 ) ) {
 				// Simple block: innerHTML and innerContent[0] are one string,
 				// shared like WordPress's `'' . $html` shares it.
-				if ( $len = $w[ $i + 1 ] ) {
+				if ( $len = $w[ $i + 1 ] ) { // phpcs:ignore Squiz.PHP.DisallowMultipleAssignments, WordPress.CodeAnalysis.AssignmentInCondition -- hot loop: one read of the plan word.
 					if ( ( $bytes += $len ) > $budget ) {
 						return self::too_large( $bytes, $budget );
 					}
-					$html            = substr( $doc, $w[ $i ], $len );
+					$html           = substr( $doc, $w[ $i ], $len );
 					$stack[ $sp++ ] = array(
 						'blockName'    => $names[ $h >> 2 ],
 						'attrs'        => $attrs,
@@ -241,7 +241,7 @@ class Witsper_Block_Parser extends WP_Block_Parser {
 			}
 			$content = array();
 			for ( $i += 2; $i < $e; $i += 2 ) {
-				$content[] = self::PLAN_NULL === ( $o = $w[ $i ] ) ? null : substr( $doc, $o, $w[ $i + 1 ] );
+				$content[] = self::PLAN_NULL === ( $o = $w[ $i ] ) ? null : substr( $doc, $o, $w[ $i + 1 ] ); // phpcs:ignore Squiz.PHP.DisallowMultipleAssignments -- hot loop: one read of the plan word.
 			}
 			$html = implode( '', $content );
 			if ( ( $bytes += 2 * strlen( $html ) ) > $budget ) {

@@ -76,7 +76,7 @@ final class Witsper_Core_Parser {
 	public static function fingerprint_of( array $sources ): string {
 		$ctx = hash_init( 'sha256' );
 		foreach ( $sources as $class => $file ) {
-			$code = @file_get_contents( $file ); // phpcs:ignore WordPress.WP.AlternativeFunctions, WordPress.PHP.NoSilencedErrors
+			$code = @file_get_contents( $file ); // phpcs:ignore WordPress.WP.AlternativeFunctions, WordPress.PHP.NoSilencedErrors, Generic.PHP.NoSilencedErrors
 			if ( false === $code ) {
 				return '';
 			}
@@ -148,7 +148,7 @@ final class Witsper_Core_Parser {
 		foreach ( self::CLASSES as $class ) {
 			if ( class_exists( $class, false ) ) {
 				$file    = (string) ( new ReflectionClass( $class ) )->getFileName();
-				$parts[] = $file . ':' . (int) @filesize( $file ) . ':' . (int) @filemtime( $file ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+				$parts[] = $file . ':' . (int) @filesize( $file ) . ':' . (int) @filemtime( $file ); // phpcs:ignore WordPress.PHP.NoSilencedErrors, Generic.PHP.NoSilencedErrors
 			}
 		}
 		return implode( '|', $parts );

@@ -47,7 +47,7 @@ final class Witsper_FFI {
 	 */
 	public static function decls(): ?string {
 		// include, not require: a missing file must not be fatal (@: nor print).
-		$decls = @include __DIR__ . '/witsper-ffi-decls.php';
+		$decls = @include __DIR__ . '/witsper-ffi-decls.php'; // phpcs:ignore WordPress.PHP.NoSilencedErrors, Generic.PHP.NoSilencedErrors -- see above.
 		return is_string( $decls ) ? $decls : null;
 	}
 
@@ -126,7 +126,7 @@ final class Witsper_FFI {
 		}
 		$ffi = self::$ffi;
 		try {
-			$t0 = hrtime( true );
+			$t0  = hrtime( true );
 			$sum = 0;
 			for ( $k = 0; $k < $n; ++$k ) {
 				$sum += $ffi->witsper_abi();
@@ -267,7 +267,7 @@ final class Witsper_FFI {
 	private static function preloaded_library(): string {
 		$headers = (string) ini_get( 'ffi.preload' );
 		foreach ( explode( PATH_SEPARATOR, $headers ) as $h ) {
-			$text = @file_get_contents( $h, false, null, 0, 65536 );
+			$text = @file_get_contents( $h, false, null, 0, 65536 ); // phpcs:ignore WordPress.WP.AlternativeFunctions, WordPress.PHP.NoSilencedErrors, Generic.PHP.NoSilencedErrors -- an unreadable header only means no path to show.
 			if ( is_string( $text ) && preg_match( '/^#define\s+FFI_SCOPE\s+"' . self::SCOPE . '"/m', $text )
 				&& preg_match( '/^#define\s+FFI_LIB\s+"([^"]*)"/m', $text, $m ) ) {
 				return $m[1];
@@ -303,7 +303,7 @@ final class Witsper_FFI {
 			$is_soname = self::SONAME === $path;
 			// @: is_file warns when open_basedir excludes the path; that only
 			// means "not here" and must not reach the page.
-			if ( ! $is_soname && ! @is_file( $path ) ) {
+			if ( ! $is_soname && ! @is_file( $path ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors, Generic.PHP.NoSilencedErrors -- see the comment above.
 				if ( $explicit ) {
 					return self::result( $mode, 'library-missing', 'WITSPER_LIB points to a missing file: ' . $path, $path );
 				}

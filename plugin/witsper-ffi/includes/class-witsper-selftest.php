@@ -44,7 +44,7 @@ final class Witsper_Selftest {
 	 * @return array<string,string>
 	 */
 	public static function extended_corpus(): array {
-		$raw  = @file_get_contents( WITSPER_PLUGIN_DIR . '/selftest/extended.ser' ); // phpcs:ignore WordPress.WP.AlternativeFunctions, WordPress.PHP.NoSilencedErrors
+		$raw  = @file_get_contents( WITSPER_PLUGIN_DIR . '/selftest/extended.ser' ); // phpcs:ignore WordPress.WP.AlternativeFunctions, WordPress.PHP.NoSilencedErrors, Generic.PHP.NoSilencedErrors
 		$docs = false === $raw ? false : unserialize( $raw, array( 'allowed_classes' => false ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions
 		if ( ! is_array( $docs ) ) {
 			return array();

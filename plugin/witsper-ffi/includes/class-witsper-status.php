@@ -230,8 +230,8 @@ final class Witsper_Status {
 		} else {
 			$lib = __( 'not loaded', 'witsper-ffi' );
 		}
-		$rows[ __( 'Library', 'witsper-ffi' ) ] = $lib;
-		$rows[ __( 'Library file', 'witsper-ffi' ) ] = $r['library'] ? (string) $r['library'] : __( 'none found', 'witsper-ffi' );
+		$rows[ __( 'Library', 'witsper-ffi' ) ]                                 = $lib;
+		$rows[ __( 'Library file', 'witsper-ffi' ) ]                            = $r['library'] ? (string) $r['library'] : __( 'none found', 'witsper-ffi' );
 		$rows[ __( 'How PHP may call the library (FFI mode)', 'witsper-ffi' ) ] = self::mode_text( (string) $r['ffi_mode'] );
 
 		$server = 'fpm-fcgi' === $r['sapi'] ? __( 'a php-fpm worker', 'witsper-ffi' ) : ( 'cli' === $r['sapi'] ? __( 'the command line', 'witsper-ffi' ) : (string) $r['sapi'] );

@@ -23,7 +23,7 @@ abstract class Witsper_Diff_Mutant extends WP_Block_Parser {
 		return json_decode( $json, true );
 	}
 
-	function next_token() {
+	public function next_token() {
 		$matches   = null;
 		$has_match = preg_match( $this->regex(), $this->document, $matches, PREG_OFFSET_CAPTURE, $this->offset );
 		if ( ! $has_match ) {
@@ -50,7 +50,7 @@ abstract class Witsper_Diff_Mutant extends WP_Block_Parser {
 
 /** Keeps "0" HTML chunks (`'' !== $html` instead of `! empty( $html )`). */
 class Witsper_Diff_Mutant_Zero extends Witsper_Diff_Mutant {
-	function add_inner_block( WP_Block_Parser_Block $block, $token_start, $token_length, $last_offset = null ) {
+	public function add_inner_block( WP_Block_Parser_Block $block, $token_start, $token_length, $last_offset = null ) {
 		$parent                       = $this->stack[ count( $this->stack ) - 1 ];
 		$parent->block->innerBlocks[] = (array) $block;
 		$html                         = substr( $this->document, $parent->prev_offset, $token_start - $parent->prev_offset );
@@ -126,7 +126,7 @@ class Witsper_Diff_Mutant_Float extends Witsper_Diff_Mutant {
 
 /** Ends the innerContent of a nested block without the "" piece WP adds on an empty close. */
 class Witsper_Diff_Mutant_Empty_Close extends Witsper_Diff_Mutant {
-	function proceed() {
+	public function proceed() {
 		$next_token = $this->next_token();
 		list( $token_type, , , $start_offset, $token_length ) = $next_token;
 		if ( 'block-closer' === $token_type && count( $this->stack ) > 1 ) {
@@ -148,7 +148,7 @@ class Witsper_Diff_Mutant_Empty_Close extends Witsper_Diff_Mutant {
 
 /** A stray closer at the top level is skipped instead of ending the parse. */
 class Witsper_Diff_Mutant_Stray extends Witsper_Diff_Mutant {
-	function next_token() {
+	public function next_token() {
 		$t = parent::next_token();
 		while ( 'block-closer' === $t[0] && 0 === count( $this->stack ) ) {
 			$this->output[] = (array) $this->freeform( substr( $this->document, $this->offset, $t[3] + $t[4] - $this->offset ) );
@@ -161,7 +161,7 @@ class Witsper_Diff_Mutant_Stray extends Witsper_Diff_Mutant {
 
 /** Unclosed blocks at the end are nested into their parents instead of flushed top-level. */
 class Witsper_Diff_Mutant_Unclosed extends Witsper_Diff_Mutant {
-	function proceed() {
+	public function proceed() {
 		$t = $this->next_token();
 		if ( 'no-more-tokens' === $t[0] && count( $this->stack ) > 1 ) {
 			$end = strlen( $this->document );
@@ -207,7 +207,7 @@ class Witsper_Diff_Pcre_Watch extends Witsper_Diff_Mutant {
 	/** @var string|null preg_last_error_msg() of the first failure. */
 	public $pcre_error = null;
 
-	function next_token() {
+	public function next_token() {
 		$r = preg_match( self::WP_REGEX, $this->document, $m, PREG_OFFSET_CAPTURE, $this->offset );
 		if ( false === $r && null === $this->pcre_error ) {
 			$this->pcre_error = preg_last_error_msg() . ' at offset ' . $this->offset;

@@ -11,12 +11,12 @@ class Witsper_Diff_Native_Probe extends Witsper_Block_Parser {
 	/** @var bool Whether the last parse() ran WordPress's PHP parser. */
 	public $fell_back = false;
 
-	function parse( $document ) {
+	public function parse( $document ) {
 		$this->fell_back = false;
 		return parent::parse( $document );
 	}
 
-	function proceed() {
+	public function proceed() {
 		$this->fell_back = true;
 		return parent::proceed();
 	}
