@@ -90,16 +90,13 @@ for mode in $MODES; do
   mapfile -t envs <"$WITSPER_VAR/etc/php-fpm.env"
   # The stack's php-fpm environment for this mode (stack/up.sh writes it for the running mode).
   envs=("${envs[@]/#WITSPER_FFI_MODE=*/WITSPER_FFI_MODE=$mode}")
-  if [[ $mode == preload ]]; then
-    # The header ffi.preload reads, naming our library by absolute path (as stack/up.sh does).
-    sed -E "s|^#define FFI_LIB .*|#define FFI_LIB \"${WITSPER_LIB:-$REPO/native/build/libwitsper.so.1}\"|" \
-      "$REPO/native/include/witsper_ffi.h" >"$T/witsper_ffi.h"
-    envs=("${envs[@]/#WITSPER_FFI_PRELOAD=*/WITSPER_FFI_PRELOAD=$T/witsper_ffi.h}")
-    envs=("${envs[@]/#WITSPER_OPCACHE_PRELOAD=*/WITSPER_OPCACHE_PRELOAD=$REPO/plugin/witsper-ffi/preload.php}")
-  else
-    envs=("${envs[@]/#WITSPER_FFI_PRELOAD=*/WITSPER_FFI_PRELOAD=}")
-    envs=("${envs[@]/#WITSPER_OPCACHE_PRELOAD=*/WITSPER_OPCACHE_PRELOAD=}")
-  fi
+  # The header ffi.preload reads names our library by absolute path (as stack/up.sh does);
+  # stack/ffi-mode.sh renders it and gives both preload settings of the mode.
+  "$REPO/stack/ffi-mode.sh" header "${WITSPER_LIB:-$REPO/native/build/libwitsper.so.1}" \
+    <"$REPO/native/include/witsper_ffi.h" >"$T/witsper_ffi.h" || die "cannot render the FFI header"
+  while IFS= read -r setting; do
+    envs=("${envs[@]/#${setting%%=*}=*/$setting}")
+  done < <("$REPO/stack/ffi-mode.sh" settings "$mode" "$T/witsper_ffi.h" "$REPO/plugin/witsper-ffi/preload.php")
   envs=("${envs[@]/#WITSPER_FPM_LISTEN=*/WITSPER_FPM_LISTEN=127.0.0.1:$PORT}")
   env -i "${envs[@]}" valgrind --tool=callgrind --dump-after=php_request_shutdown --callgrind-out-file="$T/cg.out.%p" \
     php-fpm8.2 --fpm-config "$T/php-fpm.conf" -F >"$T/valgrind-$mode.log" 2>&1 &

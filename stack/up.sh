@@ -136,17 +136,11 @@ make_dirs() {
 
 # The environment of the php-fpm master: php.ini and php-fpm.conf expand these ${...}.
 fpm_environment() {
-  local preload_h='' preload_php=''
-  if [[ $WITSPER_FFI_MODE == preload ]]; then
-    preload_h=$V_ETC/witsper_ffi.h
-    preload_php=$PLUGIN_DIR/preload.php
-  fi
   cat <<EOF
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 PHP_INI_SCAN_DIR=$DEBIAN_PHP_CONF_D:$V_ETC/php/conf.d
 WITSPER_FFI_MODE=$WITSPER_FFI_MODE
-WITSPER_FFI_PRELOAD=$preload_h
-WITSPER_OPCACHE_PRELOAD=$preload_php
+$("$WITSPER_ROOT/stack/ffi-mode.sh" settings "$WITSPER_FFI_MODE" "$V_ETC/witsper_ffi.h" "$PLUGIN_DIR/preload.php")
 WITSPER_FPM_ERROR_LOG=$FPM_LOG
 WITSPER_FPM_LISTEN=$WITSPER_HOST:$WITSPER_FPM_PORT
 WITSPER_FPM_STATUS_LISTEN=$WITSPER_HOST:$WITSPER_FPM_STATUS_PORT
@@ -174,7 +168,7 @@ render_php() {
     [[ -f $PLUGIN_DIR/preload.php ]] || die "preload mode needs $PLUGIN_DIR/preload.php"
     [[ -f $lib ]] || die "preload mode needs the library $lib (run make)"
     # ffi.preload loads the library named by FFI_LIB: the absolute path of ours, natively.
-    sed -E "s|^#define FFI_LIB .*|#define FFI_LIB \"$lib\"|" "$header" |
+    "$WITSPER_ROOT/stack/ffi-mode.sh" header "$lib" <"$header" |
       put_file "$V_ETC/witsper_ffi.h" 644 || true
   fi
   WITSPER_FPM_PID=$FPM_PID WITSPER_FPM_POOL_DIR=$V_ETC/php-fpm.d \

@@ -46,14 +46,14 @@ case $mode in
     # a half-written header.
     tmp=$(mktemp "$outdir/.witsper_ffi.h.XXXXXX")
     trap 'rm -f "$tmp"' EXIT
-    sed -E "s|^#define[[:space:]]+FFI_LIB[[:space:]].*$|#define FFI_LIB \"$lib\"|" "$header" >"$tmp"
-    grep -q "^#define FFI_LIB \"$lib\"\$" "$tmp" || {
-      echo "$0: no '#define FFI_LIB' line in $header" >&2; exit 1; }
+    "$root/stack/ffi-mode.sh" header "$lib" <"$header" >"$tmp" || exit 1
     mv -f "$tmp" "$rendered"
     trap - EXIT
+    # The same settings php-fpm gets from stack/up.sh and the Docker entrypoint.
+    eval "$("$root/stack/ffi-mode.sh" settings preload "$rendered" "$root/plugin/witsper-ffi/preload.php")"
     args=(-d ffi.enable=preload -d opcache.enable=1 -d opcache.enable_cli=1
-          -d "opcache.preload=$root/plugin/witsper-ffi/preload.php"
-          -d "ffi.preload=$rendered")
+          -d "opcache.preload=$WITSPER_OPCACHE_PRELOAD"
+          -d "ffi.preload=$WITSPER_FFI_PRELOAD")
     # PHP refuses opcache.preload as root unless it may drop to a user for
     # it (the same setting php-fpm needs when its master runs as root).
     if [[ $(id -u) == 0 ]]; then args+=(-d opcache.preload_user=www-data); fi ;;
