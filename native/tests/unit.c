@@ -11,43 +11,9 @@
 
 #include "internal.h"
 #include "plan_check.h"
+#include "check.h"
 
-/* ---- harness (cmark api_test style) ---- */
-
-static int g_pass, g_fail;
-
-/* detail may be NULL; the macros format it before calling (no varargs,
- * so the analyzers have nothing to guess about). */
-static void t_result(int ok, const char *file, int line, const char *what,
-                     const char *detail)
-{
-    if (ok) {
-        g_pass++;
-        return;
-    }
-    g_fail++;
-    fprintf(stderr, "FAIL %s:%d: %s%s%s\n", file, line, what,
-            detail ? ": " : "", detail ? detail : "");
-}
-
-#define OK(cond, what) \
-    t_result((cond) ? 1 : 0, __FILE__, __LINE__, what, NULL)
-#define INT_EQ(got, exp, what) \
-    do { \
-        long long g_ = (long long)(got), e_ = (long long)(exp); \
-        char d_[96]; \
-        snprintf(d_, sizeof(d_), "got %lld, expected %lld", g_, e_); \
-        t_result(g_ == e_, __FILE__, __LINE__, what, d_); \
-    } while (0)
-#define STR_EQ(got, exp, what) \
-    do { \
-        const char *g_ = (got), *e_ = (exp); \
-        char d_[1024]; \
-        int ok_ = g_ != NULL && strcmp(g_, e_) == 0; \
-        snprintf(d_, sizeof(d_), "\n  got      %s\n  expected %s", \
-                 g_ ? g_ : "(null)", e_); \
-        t_result(ok_, __FILE__, __LINE__, what, d_); \
-    } while (0)
+/* OK, INT_EQ, STR_EQ, check_summary: tests/lib/check.h, shared with fpm-probe. */
 
 /* ---- a growable string for the plan decoder ---- */
 
@@ -224,7 +190,7 @@ static void tree_eq(const char *file, int line, const char *doc,
 
     snprintf(d, sizeof(d), "\n  doc      %s\n  got      %s\n  expected %s",
              doc, got ? got : "(null)", expect);
-    t_result(ok, file, line, "tree", d);
+    check_at(ok, file, line, "tree", d);
     free(got);
 }
 
@@ -554,6 +520,5 @@ int main(void)
     test_trees();
     test_nomem();
     test_work_bound();
-    printf("unit: %d passed, %d failed\n", g_pass, g_fail);
-    return g_fail == 0 ? 0 : 1;
+    return check_summary("unit");
 }

@@ -15,7 +15,7 @@
 
 #include "advise.h"
 #include "fcgi.h"
-#include "harness.h"
+#include "check.h"
 #include "net.h"
 #include "opts.h"
 #include "status.h"
@@ -155,7 +155,7 @@ static int walk_request(const unsigned char *d, size_t len, uint16_t id,
     return params_end && stdin_end ? 0 : -1;
 }
 
-static void test_encoder(struct harness *h)
+static void test_encoder(void)
 {
     unsigned char small[64], *big;
     struct fcgi_param ps[3], got;
@@ -168,33 +168,33 @@ static void test_encoder(struct harness *h)
         1, 4, 0, 7, 0, 0, 0, 0, 1, 5, 0, 7, 0, 0, 0, 0};
 
     n = fcgi_encode_request(small, sizeof small, 7, NULL, 0, NULL, 0);
-    INT_EQ(h, n, 32, "empty request size");
-    OK(h, memcmp(small, empty_req, 32) == 0, "empty request bytes");
+    INT_EQ(n, 32, "empty request size");
+    OK(memcmp(small, empty_req, 32) == 0, "empty request bytes");
 
     memset(small, 0xAA, sizeof small);
     n = fcgi_encode_request(small, 10, 7, NULL, 0, NULL, 0);
-    INT_EQ(h, n, 32, "size reported when cap too small");
-    INT_EQ(h, small[10], 0xAA, "nothing written past cap");
+    INT_EQ(n, 32, "size reported when cap too small");
+    INT_EQ(small[10], 0xAA, "nothing written past cap");
 
     ps[0] = mkp("SCRIPT_FILENAME", "/ping");
-    INT_EQ(h, fcgi_param_size(&ps[0]), 2 + 15 + 5, "short pair size");
+    INT_EQ(fcgi_param_size(&ps[0]), 2 + 15 + 5, "short pair size");
     longv = malloc(70000);
     memset(longv, 'v', 69999);
     longv[69999] = '\0';
     longv[127] = '\0';
     ps[1] = mkp("N", longv); /* 127: still the 1-byte form */
-    INT_EQ(h, fcgi_param_size(&ps[1]), 2 + 1 + 127, "127-byte value");
+    INT_EQ(fcgi_param_size(&ps[1]), 2 + 1 + 127, "127-byte value");
     longv[127] = 'v';
     longv[128] = '\0';
     ps[1] = mkp("N", longv);
-    INT_EQ(h, fcgi_param_size(&ps[1]), 5 + 1 + 128, "128-byte value");
+    INT_EQ(fcgi_param_size(&ps[1]), 5 + 1 + 128, "128-byte value");
     longv[128] = 'v';
     ps[2] = mkp("BIG", longv); /* 69999 bytes: spans two records */
     {
         struct fcgi_param huge = ps[0];
         huge.value_len = (size_t)0x80000000u;
-        INT_EQ(h, fcgi_param_size(&huge), 0, "2 GiB value refused");
-        INT_EQ(h, fcgi_encode_request(NULL, 0, 1, &huge, 1, NULL, 0), 0,
+        INT_EQ(fcgi_param_size(&huge), 0, "2 GiB value refused");
+        INT_EQ(fcgi_encode_request(NULL, 0, 1, &huge, 1, NULL, 0), 0,
                "request with 2 GiB value refused");
     }
 
@@ -203,12 +203,12 @@ static void test_encoder(struct harness *h)
     big = malloc(n);
     used = fcgi_encode_request(big, n, 300, ps, 3,
                                (const unsigned char *)longv, 69999);
-    INT_EQ(h, used, n, "two passes agree");
-    OK(h, walk_request(big, n, 300, &params, &in, &nrec) == 0,
+    INT_EQ(used, n, "two passes agree");
+    OK(walk_request(big, n, 300, &params, &in, &nrec) == 0,
        "big request well framed (padding, order, ids)");
-    INT_EQ(h, nrec, 1 + 2 + 1 + 2 + 1, "big request record count");
-    INT_EQ(h, in.len, 69999, "stdin length");
-    OK(h, in.len == 69999 && memcmp(in.d, longv, 69999) == 0,
+    INT_EQ(nrec, 1 + 2 + 1 + 2 + 1, "big request record count");
+    INT_EQ(in.len, 69999, "stdin length");
+    OK(in.len == 69999 && memcmp(in.d, longv, 69999) == 0,
        "stdin content");
     {
         size_t pos = 0, k = 0, c;
@@ -224,8 +224,8 @@ static void test_encoder(struct harness *h)
             pos += c;
             k++;
         }
-        OK(h, same && k == 3 && pos == params.len, "params round trip");
-        INT_EQ(h, fcgi_decode_param(params.d, 3, &got), 0,
+        OK(same && k == 3 && pos == params.len, "params round trip");
+        INT_EQ(fcgi_decode_param(params.d, 3, &got), 0,
                "truncated pair refused");
     }
     free(big);
@@ -236,7 +236,7 @@ static void test_encoder(struct harness *h)
 
 /* ---- parser --------------------------------------------------------- */
 
-static void test_parser_basic(struct harness *h)
+static void test_parser_basic(void)
 {
     struct buf b = {0};
     struct fcgi_parser p;
@@ -257,40 +257,40 @@ static void test_parser_basic(struct harness *h)
 
     parser_for(&p, 1, sizeof outbuf);
     rc = fcgi_parse_response(&p, b.d, b.len);
-    INT_EQ(h, rc, 0, "complete response");
-    INT_EQ(h, p.done, 1, "done");
-    INT_EQ(h, p.app_status, 0xFFFFFFFFu, "app status 32 bits");
-    INT_EQ(h, p.out_len, strlen(hdr), "stdout length");
-    OK(h, memcmp(p.out, hdr, strlen(hdr)) == 0, "stdout bytes");
-    INT_EQ(h, p.err_len, 14, "stderr kept apart");
-    INT_EQ(h, p.ignored, 2, "other id and management record ignored");
-    INT_EQ(h, p.records, 6, "records counted");
-    INT_EQ(h, cgi_parse(p.out, p.out_len, &r), 0, "cgi parse");
-    INT_EQ(h, r.status, 404, "Status header");
-    INT_EQ(h, r.body_len, 8, "body length");
-    OK(h, cgi_header(&r, "content-TYPE", &v, &vlen) && vlen == 9 &&
+    INT_EQ(rc, 0, "complete response");
+    INT_EQ(p.done, 1, "done");
+    INT_EQ(p.app_status, 0xFFFFFFFFu, "app status 32 bits");
+    INT_EQ(p.out_len, strlen(hdr), "stdout length");
+    OK(memcmp(p.out, hdr, strlen(hdr)) == 0, "stdout bytes");
+    INT_EQ(p.err_len, 14, "stderr kept apart");
+    INT_EQ(p.ignored, 2, "other id and management record ignored");
+    INT_EQ(p.records, 6, "records counted");
+    INT_EQ(cgi_parse(p.out, p.out_len, &r), 0, "cgi parse");
+    INT_EQ(r.status, 404, "Status header");
+    INT_EQ(r.body_len, 8, "body length");
+    OK(cgi_header(&r, "content-TYPE", &v, &vlen) && vlen == 9 &&
               memcmp(v, "text/html", 9) == 0,
        "header lookup is case-insensitive");
-    OK(h, !cgi_header(&r, "Location", &v, &vlen), "absent header");
+    OK(!cgi_header(&r, "Location", &v, &vlen), "absent header");
 
     /* the same stream one byte at a time */
     parser_for(&p, 1, sizeof outbuf);
     for (i = 0, rc = 0; i < b.len && rc == 0; i++)
         rc = fcgi_parser_feed(&p, b.d + i, 1);
-    INT_EQ(h, rc, 1, "byte-at-a-time completes");
-    INT_EQ(h, i, b.len, "completes at the last byte");
-    INT_EQ(h, p.out_len, strlen(hdr), "byte-at-a-time stdout");
-    INT_EQ(h, fcgi_parser_finish(&p), 0, "finish after done");
+    INT_EQ(rc, 1, "byte-at-a-time completes");
+    INT_EQ(i, b.len, "completes at the last byte");
+    INT_EQ(p.out_len, strlen(hdr), "byte-at-a-time stdout");
+    INT_EQ(fcgi_parser_finish(&p), 0, "finish after done");
 
     /* trailing bytes after END_REQUEST */
     b_put(&b, "garbage!", 8);
     parser_for(&p, 1, sizeof outbuf);
-    INT_EQ(h, fcgi_parse_response(&p, b.d, b.len), 0, "trailing ignored");
-    INT_EQ(h, p.trailing, 8, "trailing counted");
+    INT_EQ(fcgi_parse_response(&p, b.d, b.len), 0, "trailing ignored");
+    INT_EQ(p.trailing, 8, "trailing counted");
     free(b.d);
 }
 
-static void test_parser_errors(struct harness *h)
+static void test_parser_errors(void)
 {
     struct buf b = {0};
     struct fcgi_parser p;
@@ -306,66 +306,66 @@ static void test_parser_errors(struct harness *h)
             p.error != FCGI_E_TRUNCATED)
             break;
     }
-    INT_EQ(h, cut, full, "every truncation is reported as truncated");
+    INT_EQ(cut, full, "every truncation is reported as truncated");
     parser_for(&p, 1, sizeof outbuf);
-    INT_EQ(h, fcgi_parse_response(&p, b.d, full), 0, "the full stream");
+    INT_EQ(fcgi_parse_response(&p, b.d, full), 0, "the full stream");
 
     parser_for(&p, 1, sizeof outbuf);
-    INT_EQ(h, fcgi_parse_response(&p, (const unsigned char *)"", 0), -1,
+    INT_EQ(fcgi_parse_response(&p, (const unsigned char *)"", 0), -1,
            "empty stream");
-    INT_EQ(h, p.error, FCGI_E_TRUNCATED, "empty stream is truncated");
+    INT_EQ(p.error, FCGI_E_TRUNCATED, "empty stream is truncated");
 
     b.len = 0;
     out_rec(&b, 1, "abc");
     rec(&b, 2, FCGI_STDOUT, 1, "x", 1, 7);
     parser_for(&p, 1, sizeof outbuf);
-    INT_EQ(h, fcgi_parse_response(&p, b.d, b.len), -1, "version 2");
-    INT_EQ(h, p.error, FCGI_E_VERSION, "version error");
-    INT_EQ(h, p.error_offset, 16, "error offset is the bad record");
-    OK(h, strstr(fcgi_strerror(p.error), "version") != NULL, "message");
+    INT_EQ(fcgi_parse_response(&p, b.d, b.len), -1, "version 2");
+    INT_EQ(p.error, FCGI_E_VERSION, "version error");
+    INT_EQ(p.error_offset, 16, "error offset is the bad record");
+    OK(strstr(fcgi_strerror(p.error), "version") != NULL, "message");
 
     b.len = 0;
     rec(&b, 1, FCGI_END_REQUEST, 1, e4, 4, 4);
     parser_for(&p, 1, sizeof outbuf);
     fcgi_parse_response(&p, b.d, b.len);
-    INT_EQ(h, p.error, FCGI_E_END_LENGTH, "short END_REQUEST");
+    INT_EQ(p.error, FCGI_E_END_LENGTH, "short END_REQUEST");
 
     b.len = 0;
     e16[4] = 0;
     rec(&b, 1, FCGI_END_REQUEST, 1, e16, 16, 0);
     parser_for(&p, 1, sizeof outbuf);
-    INT_EQ(h, fcgi_parse_response(&p, b.d, b.len), 0,
+    INT_EQ(fcgi_parse_response(&p, b.d, b.len), 0,
            "long END_REQUEST tolerated");
 
     b.len = 0;
     end_rec(&b, 1, 0, FCGI_OVERLOADED);
     parser_for(&p, 1, sizeof outbuf);
-    INT_EQ(h, fcgi_parse_response(&p, b.d, b.len), -1, "overloaded");
-    INT_EQ(h, p.error, FCGI_E_PROTOCOL, "protocol status error");
-    INT_EQ(h, p.protocol_status, FCGI_OVERLOADED, "protocol status kept");
+    INT_EQ(fcgi_parse_response(&p, b.d, b.len), -1, "overloaded");
+    INT_EQ(p.error, FCGI_E_PROTOCOL, "protocol status error");
+    INT_EQ(p.protocol_status, FCGI_OVERLOADED, "protocol status kept");
 
     b.len = 0;
     rec(&b, 1, FCGI_UNKNOWN_TYPE, 0, "\x09\0\0\0\0\0\0\0", 8, 0);
     parser_for(&p, 1, sizeof outbuf);
     fcgi_parse_response(&p, b.d, b.len);
-    INT_EQ(h, p.error, FCGI_E_UNKNOWN_TYPE, "UNKNOWN_TYPE answer");
+    INT_EQ(p.error, FCGI_E_UNKNOWN_TYPE, "UNKNOWN_TYPE answer");
 
     /* END_REQUEST of another id does not end ours */
     b.len = 0;
     end_rec(&b, 2, 0, 0);
     parser_for(&p, 1, sizeof outbuf);
-    INT_EQ(h, fcgi_parse_response(&p, b.d, b.len), -1, "other id's end");
-    INT_EQ(h, p.error, FCGI_E_TRUNCATED, "still waiting for ours");
+    INT_EQ(fcgi_parse_response(&p, b.d, b.len), -1, "other id's end");
+    INT_EQ(p.error, FCGI_E_TRUNCATED, "still waiting for ours");
 
     /* an HTTP answer is not FastCGI */
     parser_for(&p, 1, sizeof outbuf);
     fcgi_parse_response(&p, (const unsigned char *)"HTTP/1.1 200 OK\r\n",
                         17);
-    INT_EQ(h, p.error, FCGI_E_VERSION, "HTTP reply refused");
+    INT_EQ(p.error, FCGI_E_VERSION, "HTTP reply refused");
     free(b.d);
 }
 
-static void test_parser_huge(struct harness *h)
+static void test_parser_huge(void)
 {
     struct buf b = {0};
     struct fcgi_parser p;
@@ -377,23 +377,23 @@ static void test_parser_huge(struct harness *h)
     rec(&b, 1, FCGI_STDERR, 1, chunk, 65535, 0);
     end_rec(&b, 1, 3, 0);
     parser_for(&p, 1, 1000);
-    INT_EQ(h, fcgi_parse_response(&p, b.d, b.len), 0, "huge response");
-    INT_EQ(h, p.out_len, 1000, "stdout capped");
-    INT_EQ(h, p.out_total, 48 * 65535, "stdout counted");
-    INT_EQ(h, p.err_len, sizeof errbuf, "stderr capped");
-    INT_EQ(h, p.err_total, 65535, "stderr counted");
-    INT_EQ(h, p.app_status, 3, "app status");
+    INT_EQ(fcgi_parse_response(&p, b.d, b.len), 0, "huge response");
+    INT_EQ(p.out_len, 1000, "stdout capped");
+    INT_EQ(p.out_total, 48 * 65535, "stdout counted");
+    INT_EQ(p.err_len, sizeof errbuf, "stderr capped");
+    INT_EQ(p.err_total, 65535, "stderr counted");
+    INT_EQ(p.app_status, 3, "app status");
     /* no buffers at all */
     memset(&p, 0, sizeof p);
     p.request_id = 1;
     fcgi_parser_init(&p);
-    INT_EQ(h, fcgi_parse_response(&p, b.d, b.len), 0, "zero caps");
-    INT_EQ(h, p.out_len, 0, "nothing kept with cap 0");
+    INT_EQ(fcgi_parse_response(&p, b.d, b.len), 0, "zero caps");
+    INT_EQ(p.out_len, 0, "nothing kept with cap 0");
     free(chunk);
     free(b.d);
 }
 
-static void test_cgi(struct harness *h)
+static void test_cgi(void)
 {
     struct cgi_response r;
     const char *lf = "Content-type: text/plain\nX-A:  b \n\nbody\n";
@@ -401,28 +401,28 @@ static void test_cgi(struct harness *h)
     const unsigned char *v;
     size_t vlen;
 
-    INT_EQ(h, cgi_parse((const unsigned char *)lf, strlen(lf), &r), 0,
+    INT_EQ(cgi_parse((const unsigned char *)lf, strlen(lf), &r), 0,
            "LF line ends");
-    INT_EQ(h, r.status, 200, "default status 200");
-    OK(h, r.body_len == 5 && memcmp(r.body, "body\n", 5) == 0, "LF body");
-    OK(h, cgi_header(&r, "x-a", &v, &vlen) && vlen == 1 && v[0] == 'b',
+    INT_EQ(r.status, 200, "default status 200");
+    OK(r.body_len == 5 && memcmp(r.body, "body\n", 5) == 0, "LF body");
+    OK(cgi_header(&r, "x-a", &v, &vlen) && vlen == 1 && v[0] == 'b',
        "value trimmed");
     s = "\r\n";
-    INT_EQ(h, cgi_parse((const unsigned char *)s, 2, &r), 0, "no headers");
-    INT_EQ(h, r.body_len, 0, "empty body");
+    INT_EQ(cgi_parse((const unsigned char *)s, 2, &r), 0, "no headers");
+    INT_EQ(r.body_len, 0, "empty body");
     s = "Status: 503\r\n\r\n";
     cgi_parse((const unsigned char *)s, strlen(s), &r);
-    INT_EQ(h, r.status, 503, "bare status code");
+    INT_EQ(r.status, 503, "bare status code");
     s = "Status: 20x OK\r\n\r\n";
-    INT_EQ(h, cgi_parse((const unsigned char *)s, strlen(s), &r), -1,
+    INT_EQ(cgi_parse((const unsigned char *)s, strlen(s), &r), -1,
            "bad status refused");
     s = "Status: 2000\r\n\r\n";
-    INT_EQ(h, cgi_parse((const unsigned char *)s, strlen(s), &r), -1,
+    INT_EQ(cgi_parse((const unsigned char *)s, strlen(s), &r), -1,
            "4-digit status refused");
     s = "Content-type: text/plain\r\npong";
-    INT_EQ(h, cgi_parse((const unsigned char *)s, strlen(s), &r), -1,
+    INT_EQ(cgi_parse((const unsigned char *)s, strlen(s), &r), -1,
            "no end of headers");
-    INT_EQ(h, cgi_parse((const unsigned char *)"", 0, &r), -1, "empty");
+    INT_EQ(cgi_parse((const unsigned char *)"", 0, &r), -1, "empty");
 }
 
 /* ---- status --------------------------------------------------------- */
@@ -435,7 +435,7 @@ static const char fpm_json[] =
     "\"active processes\":2,\"total processes\":2,\"max active processes\""
     ":2,\"max children reached\":0,\"slow requests\":0}";
 
-static void test_status(struct harness *h)
+static void test_status(void)
 {
     struct fpm_status st;
     struct status_limits lim = {-1, -1};
@@ -445,19 +445,19 @@ static void test_status(struct harness *h)
     char *deep;
     size_t n;
 
-    INT_EQ(h, status_parse(fpm_json, strlen(fpm_json), &st, &why), 0,
+    INT_EQ(status_parse(fpm_json, strlen(fpm_json), &st, &why), 0,
            "php-fpm JSON");
-    STR_EQ(h, st.pool, "dev", "pool");
-    STR_EQ(h, st.pm, "static", "process manager");
-    INT_EQ(h, st.v[ST_START_TIME], 1795555156LL, "start time");
-    INT_EQ(h, st.v[ST_LISTEN_QUEUE_LEN], 4096, "listen queue len");
-    INT_EQ(h, st.v[ST_ACTIVE], 2, "active");
+    STR_EQ(st.pool, "dev", "pool");
+    STR_EQ(st.pm, "static", "process manager");
+    INT_EQ(st.v[ST_START_TIME], 1795555156LL, "start time");
+    INT_EQ(st.v[ST_LISTEN_QUEUE_LEN], 4096, "listen queue len");
+    INT_EQ(st.v[ST_ACTIVE], 2, "active");
 
-    INT_EQ(h, status_verdict(&st, &lim, -1, reason, sizeof reason), V_BUSY,
+    INT_EQ(status_verdict(&st, &lim, -1, reason, sizeof reason), V_BUSY,
            "no idle worker is busy");
-    STR_EQ(h, reason, "no idle worker (2 active)", "busy reason");
+    STR_EQ(reason, "no idle worker (2 active)", "busy reason");
     n = status_json(&st, V_BUSY, -1, reason, out, sizeof out);
-    STR_EQ(h, out,
+    STR_EQ(out,
            "{\"state\":\"busy\",\"pool\":\"dev\",\"process_manager\":"
            "\"static\",\"start_time\":1795555156,\"start_since\":7,"
            "\"accepted_conn\":5,\"listen_queue\":1,\"max_listen_queue\":1,"
@@ -467,69 +467,69 @@ static void test_status(struct harness *h)
            "\"slow_requests\":0,\"busy_seconds\":null,\"reason\":"
            "\"no idle worker (2 active)\"}",
            "normalized JSON");
-    INT_EQ(h, n, strlen(out), "JSON length returned");
-    INT_EQ(h, status_json(&st, V_BUSY, -1, reason, out, 10), n,
+    INT_EQ(n, strlen(out), "JSON length returned");
+    INT_EQ(status_json(&st, V_BUSY, -1, reason, out, 10), n,
            "needed length when the buffer is short");
-    INT_EQ(h, strlen(out), 9, "short buffer stays terminated");
+    INT_EQ(strlen(out), 9, "short buffer stays terminated");
 
     lim.max_busy_seconds = 5;
-    INT_EQ(h, status_verdict(&st, &lim, 5, reason, sizeof reason), V_GREEN,
+    INT_EQ(status_verdict(&st, &lim, 5, reason, sizeof reason), V_GREEN,
            "busy for 5 s, limit 5: green");
-    INT_EQ(h, status_verdict(&st, &lim, 6, reason, sizeof reason), V_BUSY,
+    INT_EQ(status_verdict(&st, &lim, 6, reason, sizeof reason), V_BUSY,
            "busy for 6 s, limit 5: busy");
     lim.max_busy_seconds = -1;
     st.v[ST_IDLE] = 3;
-    INT_EQ(h, status_verdict(&st, &lim, -1, reason, sizeof reason), V_GREEN,
+    INT_EQ(status_verdict(&st, &lim, -1, reason, sizeof reason), V_GREEN,
            "idle worker: green");
-    STR_EQ(h, reason, "3 idle workers", "green reason");
+    STR_EQ(reason, "3 idle workers", "green reason");
     lim.max_listen_queue = 0;
-    INT_EQ(h, status_verdict(&st, &lim, -1, reason, sizeof reason), V_BUSY,
+    INT_EQ(status_verdict(&st, &lim, -1, reason, sizeof reason), V_BUSY,
            "listen queue 1 > 0");
     lim.max_listen_queue = 1;
-    INT_EQ(h, status_verdict(&st, &lim, -1, reason, sizeof reason), V_GREEN,
+    INT_EQ(status_verdict(&st, &lim, -1, reason, sizeof reason), V_GREEN,
            "listen queue 1 <= 1");
 
-    INT_EQ(h, status_busy_since(&st, 100, 200), 0, "idle resets the clock");
+    INT_EQ(status_busy_since(&st, 100, 200), 0, "idle resets the clock");
     st.v[ST_IDLE] = 0;
-    INT_EQ(h, status_busy_since(&st, 0, 200), 200, "busy starts now");
-    INT_EQ(h, status_busy_since(&st, 150, 200), 150, "busy keeps its start");
-    INT_EQ(h, status_busy_since(&st, 300, 200), 200, "future start reset");
+    INT_EQ(status_busy_since(&st, 0, 200), 200, "busy starts now");
+    INT_EQ(status_busy_since(&st, 150, 200), 150, "busy keeps its start");
+    INT_EQ(status_busy_since(&st, 300, 200), 200, "future start reset");
 
     s = "{\"pool\":\"a\\\"b\\u0041\\n\",\"idle processes\":1,"
         "\"active processes\":0,\"total processes\":1,\"listen queue\":0,"
         "\"processes\":[{\"pid\":1,\"x\":[true,false,null,-1.5e3]}],"
         "\"start time\":99999999999999999999}";
-    INT_EQ(h, status_parse(s, strlen(s), &st, &why), 0, "full view, escapes");
-    STR_EQ(h, st.pool, "a\"bA\n", "escapes decoded");
-    INT_EQ(h, st.have[ST_START_TIME], 0, "overflowing number dropped");
+    INT_EQ(status_parse(s, strlen(s), &st, &why), 0, "full view, escapes");
+    STR_EQ(st.pool, "a\"bA\n", "escapes decoded");
+    INT_EQ(st.have[ST_START_TIME], 0, "overflowing number dropped");
     status_json(&st, V_GREEN, 0, "q\"", out, sizeof out);
-    OK(h, strstr(out, "\"pool\":\"a\\\"bA\\u000a\"") != NULL,
+    OK(strstr(out, "\"pool\":\"a\\\"bA\\u000a\"") != NULL,
        "pool re-escaped");
-    OK(h, strstr(out, "\"start_time\":null") != NULL, "missing is null");
+    OK(strstr(out, "\"start_time\":null") != NULL, "missing is null");
 
     s = "{\"pool\":\"www\"}";
-    INT_EQ(h, status_parse(s, strlen(s), &st, &why), -1, "fields missing");
-    OK(h, why != NULL && strstr(why, "not php-fpm") != NULL, "why missing");
+    INT_EQ(status_parse(s, strlen(s), &st, &why), -1, "fields missing");
+    OK(why != NULL && strstr(why, "not php-fpm") != NULL, "why missing");
     s = "pool: www\nidle processes: 1\n";
-    INT_EQ(h, status_parse(s, strlen(s), &st, &why), -1, "text format");
+    INT_EQ(status_parse(s, strlen(s), &st, &why), -1, "text format");
     s = "{\"pool\":\"www\",}";
-    INT_EQ(h, status_parse(s, strlen(s), &st, &why), -1, "trailing comma");
+    INT_EQ(status_parse(s, strlen(s), &st, &why), -1, "trailing comma");
     s = "{\"pool\":\"w\x01w\"}";
-    INT_EQ(h, status_parse(s, strlen(s), &st, &why), -1, "control char");
+    INT_EQ(status_parse(s, strlen(s), &st, &why), -1, "control char");
     s = "{\"pool\":\"www\"} x";
-    INT_EQ(h, status_parse(s, strlen(s), &st, &why), -1, "garbage after");
+    INT_EQ(status_parse(s, strlen(s), &st, &why), -1, "garbage after");
     deep = malloc(200001);
     memset(deep, '[', 200000);
     memcpy(deep, "{\"a\":", 5);
     deep[200000] = '\0';
-    INT_EQ(h, status_parse(deep, 200000, &st, &why), -1, "deep nesting");
+    INT_EQ(status_parse(deep, 200000, &st, &why), -1, "deep nesting");
     free(deep);
 
     n = json_escape("a\"\\\x1f\x7f", 5, out, sizeof out);
-    STR_EQ(h, out, "a\\\"\\\\\\u001f\\u007f", "json_escape");
-    INT_EQ(h, n, strlen(out), "json_escape length");
+    STR_EQ(out, "a\\\"\\\\\\u001f\\u007f", "json_escape");
+    INT_EQ(n, strlen(out), "json_escape length");
     json_escape("abcdef", 6, out, 4);
-    STR_EQ(h, out, "abc", "json_escape truncates");
+    STR_EQ(out, "abc", "json_escape truncates");
 }
 
 /* ---- options -------------------------------------------------------- */
@@ -548,75 +548,75 @@ static int parse(struct probe_opts *o, char *err, const char *line)
     return probe_parse_args(argc, argv, o, err, 256);
 }
 
-static void test_opts(struct harness *h)
+static void test_opts(void)
 {
     struct probe_opts o;
     char err[256];
 
-    INT_EQ(h, parse(&o, err, "ping"), 0, "ping");
-    INT_EQ(h, o.cmd, CMD_PING, "ping command");
-    STR_EQ(h, o.path, "/ping", "ping default path");
-    STR_EQ(h, o.expect, "pong", "ping default answer");
-    STR_EQ(h, o.host, "127.0.0.1", "default host");
-    INT_EQ(h, o.port, 9000, "default port");
-    INT_EQ(h, o.connect_timeout_ms, 3000, "connect timeout default");
-    INT_EQ(h, parse(&o, err, "status --port 9001 --timeout-ms=250"), 0,
+    INT_EQ(parse(&o, err, "ping"), 0, "ping");
+    INT_EQ(o.cmd, CMD_PING, "ping command");
+    STR_EQ(o.path, "/ping", "ping default path");
+    STR_EQ(o.expect, "pong", "ping default answer");
+    STR_EQ(o.host, "127.0.0.1", "default host");
+    INT_EQ(o.port, 9000, "default port");
+    INT_EQ(o.connect_timeout_ms, 3000, "connect timeout default");
+    INT_EQ(parse(&o, err, "status --port 9001 --timeout-ms=250"), 0,
            "status");
-    STR_EQ(h, o.path, "/status", "status default path");
-    INT_EQ(h, o.port, 9001, "--port N");
-    INT_EQ(h, o.timeout_ms, 250, "--timeout-ms=N");
-    INT_EQ(h, o.connect_timeout_ms, 250, "connect timeout follows");
-    INT_EQ(h, parse(&o, err, "status --connect 10.0.0.1:9002 "
+    STR_EQ(o.path, "/status", "status default path");
+    INT_EQ(o.port, 9001, "--port N");
+    INT_EQ(o.timeout_ms, 250, "--timeout-ms=N");
+    INT_EQ(o.connect_timeout_ms, 250, "connect timeout follows");
+    INT_EQ(parse(&o, err, "status --connect 10.0.0.1:9002 "
                              "--max-listen-queue 4 --max-busy-seconds=30 "
                              "--state /tmp/s --busy-ok"),
            0, "status with thresholds");
-    STR_EQ(h, o.host, "10.0.0.1", "--connect host");
-    INT_EQ(h, o.port, 9002, "--connect port");
-    INT_EQ(h, o.max_listen_queue, 4, "--max-listen-queue");
-    INT_EQ(h, o.max_busy_seconds, 30, "--max-busy-seconds");
-    STR_EQ(h, o.state_file, "/tmp/s", "--state");
-    INT_EQ(h, o.busy_ok, 1, "--busy-ok");
-    INT_EQ(h, parse(&o, err, "ping --connect /run/php/fpm.sock"), 0,
+    STR_EQ(o.host, "10.0.0.1", "--connect host");
+    INT_EQ(o.port, 9002, "--connect port");
+    INT_EQ(o.max_listen_queue, 4, "--max-listen-queue");
+    INT_EQ(o.max_busy_seconds, 30, "--max-busy-seconds");
+    STR_EQ(o.state_file, "/tmp/s", "--state");
+    INT_EQ(o.busy_ok, 1, "--busy-ok");
+    INT_EQ(parse(&o, err, "ping --connect /run/php/fpm.sock"), 0,
            "--connect socket");
-    STR_EQ(h, o.socket_path, "/run/php/fpm.sock", "socket path");
-    INT_EQ(h, parse(&o, err, "ping --connect [::1]:9000"), 0, "IPv6");
-    STR_EQ(h, o.host, "::1", "IPv6 host without brackets");
-    INT_EQ(h, parse(&o, err,
+    STR_EQ(o.socket_path, "/run/php/fpm.sock", "socket path");
+    INT_EQ(parse(&o, err, "ping --connect [::1]:9000"), 0, "IPv6");
+    STR_EQ(o.host, "::1", "IPv6 host without brackets");
+    INT_EQ(parse(&o, err,
                     "request /srv/x.php --query a=1 --method POST --data d "
                     "--expect-status 404 --expect-body ok --param A=1 "
                     "--param B=2 --quiet"),
            0, "request");
-    STR_EQ(h, o.path, "/srv/x.php", "script path");
-    STR_EQ(h, o.method, "POST", "method");
-    INT_EQ(h, o.expect_status, 404, "expect status");
-    INT_EQ(h, o.nextra, 2, "two --param");
-    INT_EQ(h, parse(&o, err, "advise --pid-file /x --reserve-mb 512 --json "
+    STR_EQ(o.path, "/srv/x.php", "script path");
+    STR_EQ(o.method, "POST", "method");
+    INT_EQ(o.expect_status, 404, "expect status");
+    INT_EQ(o.nextra, 2, "two --param");
+    INT_EQ(parse(&o, err, "advise --pid-file /x --reserve-mb 512 --json "
                              "--pool www"),
            0, "advise");
-    INT_EQ(h, o.reserve_mb, 512, "reserve");
-    STR_EQ(h, o.pool, "www", "pool");
-    INT_EQ(h, parse(&o, err, "--help"), 0, "--help alone");
-    INT_EQ(h, o.help, 1, "help flag");
+    INT_EQ(o.reserve_mb, 512, "reserve");
+    STR_EQ(o.pool, "www", "pool");
+    INT_EQ(parse(&o, err, "--help"), 0, "--help alone");
+    INT_EQ(o.help, 1, "help flag");
 
-    INT_EQ(h, parse(&o, err, ""), -1, "no command");
-    INT_EQ(h, parse(&o, err, "pong"), -1, "unknown command");
-    STR_EQ(h, err, "unknown command 'pong'", "unknown command message");
-    INT_EQ(h, parse(&o, err, "ping --port 0"), -1, "port 0");
-    INT_EQ(h, parse(&o, err, "ping --port 65536"), -1, "port 65536");
-    INT_EQ(h, parse(&o, err, "ping --port 9x"), -1, "port 9x");
-    INT_EQ(h, parse(&o, err, "ping --port"), -1, "missing value");
-    STR_EQ(h, err, "option --port needs a value", "missing value message");
-    INT_EQ(h, parse(&o, err, "ping --bogus 1"), -1, "unknown option");
-    INT_EQ(h, parse(&o, err, "ping -x"), -1, "unknown short option");
-    INT_EQ(h, parse(&o, err, "request"), -1, "request without path");
-    INT_EQ(h, parse(&o, err, "ping extra"), -1, "extra argument");
-    INT_EQ(h, parse(&o, err, "ping --path ping"), -1, "relative path");
-    INT_EQ(h, parse(&o, err, "ping --connect nohostport"), -1, "bad connect");
-    INT_EQ(h, parse(&o, err, "ping --timeout-ms 0"), -1, "timeout 0");
-    INT_EQ(h, parse(&o, err, "status --max-listen-queue -1"), -1,
+    INT_EQ(parse(&o, err, ""), -1, "no command");
+    INT_EQ(parse(&o, err, "pong"), -1, "unknown command");
+    STR_EQ(err, "unknown command 'pong'", "unknown command message");
+    INT_EQ(parse(&o, err, "ping --port 0"), -1, "port 0");
+    INT_EQ(parse(&o, err, "ping --port 65536"), -1, "port 65536");
+    INT_EQ(parse(&o, err, "ping --port 9x"), -1, "port 9x");
+    INT_EQ(parse(&o, err, "ping --port"), -1, "missing value");
+    STR_EQ(err, "option --port needs a value", "missing value message");
+    INT_EQ(parse(&o, err, "ping --bogus 1"), -1, "unknown option");
+    INT_EQ(parse(&o, err, "ping -x"), -1, "unknown short option");
+    INT_EQ(parse(&o, err, "request"), -1, "request without path");
+    INT_EQ(parse(&o, err, "ping extra"), -1, "extra argument");
+    INT_EQ(parse(&o, err, "ping --path ping"), -1, "relative path");
+    INT_EQ(parse(&o, err, "ping --connect nohostport"), -1, "bad connect");
+    INT_EQ(parse(&o, err, "ping --timeout-ms 0"), -1, "timeout 0");
+    INT_EQ(parse(&o, err, "status --max-listen-queue -1"), -1,
            "negative threshold");
-    INT_EQ(h, parse(&o, err, "request /x --param =v"), -1, "empty name");
-    INT_EQ(h, parse(&o, err, "request /x --expect-status 99"), -1,
+    INT_EQ(parse(&o, err, "request /x --param =v"), -1, "empty name");
+    INT_EQ(parse(&o, err, "request /x --expect-status 99"), -1,
            "status 99");
     {
         char line[1024];
@@ -626,40 +626,40 @@ static void test_opts(struct harness *h)
         for (i = 0; i < MAX_EXTRA_PARAMS + 1; i++)
             len += (size_t)snprintf(line + len, sizeof line - len,
                                     " --param P=%d", i);
-        INT_EQ(h, parse(&o, err, line), -1, "too many --param");
+        INT_EQ(parse(&o, err, line), -1, "too many --param");
     }
 
     /* The option table: each row reaches its member, in order. */
-    INT_EQ(h, parse(&o, err, "status --host h --socket /s --timeout-ms 9 "
+    INT_EQ(parse(&o, err, "status --host h --socket /s --timeout-ms 9 "
                              "--connect-timeout-ms=7 --max-body 10 "
                              "--expect x --path /p"),
            0, "table: connection options");
-    STR_EQ(h, o.socket_path, "/s", "--socket");
-    INT_EQ(h, o.timeout_ms, 9, "--timeout-ms");
-    INT_EQ(h, o.connect_timeout_ms, 7, "--connect-timeout-ms");
-    INT_EQ(h, o.max_body, 10, "--max-body");
-    STR_EQ(h, o.expect, "x", "--expect");
-    STR_EQ(h, o.path, "/p", "--path");
-    INT_EQ(h, parse(&o, err, "ping --socket /s --host h"), 0, "host last");
-    OK(h, o.socket_path == NULL, "--host after --socket means TCP");
-    STR_EQ(h, o.host, "h", "--host");
-    INT_EQ(h, parse(&o, err, "advise --memory-limit-mb 64 --proc /p "
+    STR_EQ(o.socket_path, "/s", "--socket");
+    INT_EQ(o.timeout_ms, 9, "--timeout-ms");
+    INT_EQ(o.connect_timeout_ms, 7, "--connect-timeout-ms");
+    INT_EQ(o.max_body, 10, "--max-body");
+    STR_EQ(o.expect, "x", "--expect");
+    STR_EQ(o.path, "/p", "--path");
+    INT_EQ(parse(&o, err, "ping --socket /s --host h"), 0, "host last");
+    OK(o.socket_path == NULL, "--host after --socket means TCP");
+    STR_EQ(o.host, "h", "--host");
+    INT_EQ(parse(&o, err, "advise --memory-limit-mb 64 --proc /p "
                              "--cgroup /c --pid-file=/f"),
            0, "table: advise options");
-    INT_EQ(h, o.memory_limit_mb, 64, "--memory-limit-mb");
-    STR_EQ(h, o.proc_root, "/p", "--proc");
-    STR_EQ(h, o.cgroup_root, "/c", "--cgroup");
-    STR_EQ(h, o.pid_file, "/f", "--pid-file=");
-    INT_EQ(h, parse(&o, err, "ping -h"), 0, "-h");
-    INT_EQ(h, o.help, 1, "-h is --help");
-    INT_EQ(h, parse(&o, err, "ping --bogus"), -1, "unknown last option");
-    STR_EQ(h, err, "unknown option '--bogus'", "unknown, not 'needs a value'");
-    INT_EQ(h, parse(&o, err, "ping --por 1"), -1, "prefix of an option");
-    INT_EQ(h, parse(&o, err, "ping --busy-ok=no"), -1, "flag with a value");
-    STR_EQ(h, err, "option --busy-ok takes no value", "flag value message");
-    INT_EQ(h, parse(&o, err, "request /x --expect-status 600"), -1,
+    INT_EQ(o.memory_limit_mb, 64, "--memory-limit-mb");
+    STR_EQ(o.proc_root, "/p", "--proc");
+    STR_EQ(o.cgroup_root, "/c", "--cgroup");
+    STR_EQ(o.pid_file, "/f", "--pid-file=");
+    INT_EQ(parse(&o, err, "ping -h"), 0, "-h");
+    INT_EQ(o.help, 1, "-h is --help");
+    INT_EQ(parse(&o, err, "ping --bogus"), -1, "unknown last option");
+    STR_EQ(err, "unknown option '--bogus'", "unknown, not 'needs a value'");
+    INT_EQ(parse(&o, err, "ping --por 1"), -1, "prefix of an option");
+    INT_EQ(parse(&o, err, "ping --busy-ok=no"), -1, "flag with a value");
+    STR_EQ(err, "option --busy-ok takes no value", "flag value message");
+    INT_EQ(parse(&o, err, "request /x --expect-status 600"), -1,
            "status 600");
-    STR_EQ(h, err, "--expect-status wants 100..599, not '600'",
+    STR_EQ(err, "--expect-status wants 100..599, not '600'",
            "range message names the value");
 }
 
@@ -699,7 +699,7 @@ static void fake_proc(const char *root, int pid, int ppid, const char *comm,
     write_file(dir, "cgroup", "0::/fpm\n");
 }
 
-static void test_advise(struct harness *h)
+static void test_advise(void)
 {
     struct advise_calc c;
     long long kb = 0, ppid = 0;
@@ -712,17 +712,17 @@ static void test_advise(struct harness *h)
     FILE *out;
     int rc;
 
-    INT_EQ(h, proc_kb("Name:\tphp\nVmRSS:\t   41234 kB\n", "VmRSS", &kb), 0,
+    INT_EQ(proc_kb("Name:\tphp\nVmRSS:\t   41234 kB\n", "VmRSS", &kb), 0,
            "VmRSS parsed");
-    INT_EQ(h, kb, 41234, "VmRSS value");
-    INT_EQ(h, proc_kb("VmRSSx: 1 kB\n", "VmRSS", &kb), -1, "prefix only");
-    INT_EQ(h, proc_kb("VmRSS: kB\n", "VmRSS", &kb), -1, "no number");
-    INT_EQ(h, proc_stat("12 (php-fpm: a) b) S 7 12 12", comm, sizeof comm,
+    INT_EQ(kb, 41234, "VmRSS value");
+    INT_EQ(proc_kb("VmRSSx: 1 kB\n", "VmRSS", &kb), -1, "prefix only");
+    INT_EQ(proc_kb("VmRSS: kB\n", "VmRSS", &kb), -1, "no number");
+    INT_EQ(proc_stat("12 (php-fpm: a) b) S 7 12 12", comm, sizeof comm,
                         &ppid),
            0, "stat with ') ' in comm");
-    STR_EQ(h, comm, "php-fpm: a) b", "comm up to the last ')'");
-    INT_EQ(h, ppid, 7, "ppid");
-    INT_EQ(h, proc_stat("garbage", comm, sizeof comm, &ppid), -1, "bad stat");
+    STR_EQ(comm, "php-fpm: a) b", "comm up to the last ')'");
+    INT_EQ(ppid, 7, "ppid");
+    INT_EQ(proc_stat("garbage", comm, sizeof comm, &ppid), -1, "bad stat");
 
     memset(&c, 0, sizeof c);
     c.per_worker_kb = 40 * 1024;
@@ -731,24 +731,24 @@ static void test_advise(struct harness *h)
     c.cg_limit_kb = -1;
     c.reserve_mb = -1;
     advise_compute(&c);
-    INT_EQ(h, c.available_kb, 2000 * 1024, "available = MemAvailable");
-    INT_EQ(h, c.reserve_kb, 2100 * 1024 / 10, "reserve 10%");
-    INT_EQ(h, c.budget_kb, 2100 * 1024 - 2100 * 1024 / 10, "budget");
-    INT_EQ(h, c.max_children, (2100 * 1024 - 2100 * 1024 / 10) / (40 * 1024),
+    INT_EQ(c.available_kb, 2000 * 1024, "available = MemAvailable");
+    INT_EQ(c.reserve_kb, 2100 * 1024 / 10, "reserve 10%");
+    INT_EQ(c.budget_kb, 2100 * 1024 - 2100 * 1024 / 10, "budget");
+    INT_EQ(c.max_children, (2100 * 1024 - 2100 * 1024 / 10) / (40 * 1024),
            "max_children = 47");
     c.cg_limit_kb = 1024 * 1024;
     c.cg_current_kb = 600 * 1024;
     advise_compute(&c);
-    INT_EQ(h, c.available_kb, 424 * 1024, "cgroup room is tighter");
-    INT_EQ(h, c.reserve_kb, 128 * 1024, "reserve at least 128 MiB");
-    INT_EQ(h, c.max_children, (524 - 128) / 40, "cgroup-bound children");
+    INT_EQ(c.available_kb, 424 * 1024, "cgroup room is tighter");
+    INT_EQ(c.reserve_kb, 128 * 1024, "reserve at least 128 MiB");
+    INT_EQ(c.max_children, (524 - 128) / 40, "cgroup-bound children");
     c.reserve_mb = 10000;
     advise_compute(&c);
-    INT_EQ(h, c.max_children, 1, "never below 1");
+    INT_EQ(c.max_children, 1, "never below 1");
 
     /* discovery over a fake /proc and cgroup tree */
     if (mkdtemp(root) == NULL) {
-        OK(h, 0, "mkdtemp");
+        OK(0, "mkdtemp");
         return;
     }
     fake_proc(root, 100, 1, "php-fpm8.2",
@@ -778,28 +778,28 @@ static void test_advise(struct harness *h)
         snprintf(line, sizeof line,
                  "advise --proc %s --cgroup %s --memory-limit-mb 128", root,
                  cg);
-        INT_EQ(h, parse(&o, err, line), 0, "advise args");
+        INT_EQ(parse(&o, err, line), 0, "advise args");
     }
     out = open_memstream(&text, &tlen);
     rc = advise_run(&o, out, stderr);
     fclose(out);
-    INT_EQ(h, rc, 0, "advise on fake /proc");
+    INT_EQ(rc, 0, "advise on fake /proc");
     /* workers 101+102 (Pss 40+30 MiB, peaks 50 and 30); available =
      * min(2000, 1024-512) = 512 MiB; reserve 128; budget 512+70-128 = 454
      * MiB; / 50 = 9; worst case at memory_limit 128: 454 / 128 = 3 */
-    OK(h, text && strstr(text, "php-fpm master 100, 2 workers") != NULL,
+    OK(text && strstr(text, "php-fpm master 100, 2 workers") != NULL,
        "master and pool workers found, status pool left out");
-    OK(h, text && strstr(text, "per worker        =       50.0 MiB") != NULL,
+    OK(text && strstr(text, "per worker        =       50.0 MiB") != NULL,
        "per worker = largest Pss + VmHWM - VmRSS");
-    OK(h, text && strstr(text, "= budget          =      454.0 MiB") != NULL,
+    OK(text && strstr(text, "= budget          =      454.0 MiB") != NULL,
        "budget shown");
-    OK(h, text && strstr(text, "worst case        = floor(454.0 / 128) = 3")
+    OK(text && strstr(text, "worst case        = floor(454.0 / 128) = 3")
                    != NULL,
        "worst case at memory_limit");
-    OK(h, text && strstr(text, "pm.max_children   = floor(454.0 / 50.0) = 9")
+    OK(text && strstr(text, "pm.max_children   = floor(454.0 / 50.0) = 9")
                    != NULL,
        "recommendation with arithmetic");
-    if (h->failed && text)
+    if (check_failed && text)
         fputs(text, stderr);
     free(text);
     text = NULL;
@@ -810,7 +810,7 @@ static void test_advise(struct harness *h)
     out = open_memstream(&text, &tlen);
     rc = advise_run(&o, out, out);
     fclose(out);
-    INT_EQ(h, rc, 3, "two masters need --pid-file");
+    INT_EQ(rc, 3, "two masters need --pid-file");
     free(text);
     text = NULL;
     {
@@ -826,10 +826,10 @@ static void test_advise(struct harness *h)
     out = open_memstream(&text, &tlen);
     rc = advise_run(&o, out, stderr);
     fclose(out);
-    INT_EQ(h, rc, 0, "advise --pid-file --json");
-    OK(h, text && strstr(text, "\"max_children\":11,") != NULL,
+    INT_EQ(rc, 0, "advise --pid-file --json");
+    OK(text && strstr(text, "\"max_children\":11,") != NULL,
        "JSON: (512+70)/50 = 11 with no reserve");
-    OK(h, text && strstr(text, "{\"pid\":101,\"rss_kb\":51200,\"hwm_kb\":"
+    OK(text && strstr(text, "{\"pid\":101,\"rss_kb\":51200,\"hwm_kb\":"
                                "61440,\"pss_kb\":40960}") != NULL,
        "JSON: per-worker numbers");
     free(text);
@@ -861,15 +861,15 @@ static void test_advise(struct harness *h)
     out = open_memstream(&text, &tlen);
     rc = advise_run(&o, out, stderr);
     fclose(out);
-    INT_EQ(h, rc, 0, "advise with cgroup v1");
+    INT_EQ(rc, 0, "advise with cgroup v1");
     /* room 512 - 256 = 256 MiB; (256 + 70) / 50 = 6 */
-    OK(h, text && strstr(text, "\"cgroup_limit_kb\":524288,"
+    OK(text && strstr(text, "\"cgroup_limit_kb\":524288,"
                                "\"cgroup_current_kb\":262144,"
                                "\"available_kb\":262144") != NULL,
        "v1 limit of the parent cgroup, with its usage");
-    OK(h, text && strstr(text, "\"max_children\":6,") != NULL,
+    OK(text && strstr(text, "\"max_children\":6,") != NULL,
        "JSON: (256+70)/50 = 6");
-    if (h->failed && text)
+    if (check_failed && text)
         fputs(text, stderr);
     free(text);
     {
@@ -920,7 +920,7 @@ static pid_t serve(const char *path, enum server_mode mode,
     return pid;
 }
 
-static void test_net(struct harness *h)
+static void test_net(void)
 {
     char path[64], err[256];
     struct buf ans = {0};
@@ -939,8 +939,8 @@ static void test_net(struct harness *h)
     parser_for(&p, 1, sizeof outbuf);
     r = net_exchange(path, NULL, 0, 500, 2000, req, rlen, &p, err,
                      sizeof err);
-    INT_EQ(h, r, NET_OK, "canned answer over a unix socket");
-    OK(h, p.out_len >= 4 && memcmp(p.out + p.out_len - 4, "pong", 4) == 0,
+    INT_EQ(r, NET_OK, "canned answer over a unix socket");
+    OK(p.out_len >= 4 && memcmp(p.out + p.out_len - 4, "pong", 4) == 0,
        "canned body");
     waitpid(pid, NULL, 0);
 
@@ -949,8 +949,8 @@ static void test_net(struct harness *h)
     t0 = net_now_ms();
     r = net_exchange(path, NULL, 0, 500, 300, req, rlen, &p, err,
                      sizeof err);
-    INT_EQ(h, r, NET_TIMEOUT, "silent server times out");
-    OK(h, net_now_ms() - t0 < 1500, "timeout is bounded");
+    INT_EQ(r, NET_TIMEOUT, "silent server times out");
+    OK(net_now_ms() - t0 < 1500, "timeout is bounded");
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
 
@@ -958,42 +958,40 @@ static void test_net(struct harness *h)
     parser_for(&p, 1, sizeof outbuf);
     r = net_exchange(path, NULL, 0, 500, 2000, req, rlen, &p, err,
                      sizeof err);
-    INT_EQ(h, r, NET_IO, "closed without answer");
+    INT_EQ(r, NET_IO, "closed without answer");
     waitpid(pid, NULL, 0);
 
     pid = serve(path, SRV_GARBAGE, &ans);
     parser_for(&p, 1, sizeof outbuf);
     r = net_exchange(path, NULL, 0, 500, 2000, req, rlen, &p, err,
                      sizeof err);
-    INT_EQ(h, r, NET_PROTOCOL, "HTTP answer is a protocol error");
+    INT_EQ(r, NET_PROTOCOL, "HTTP answer is a protocol error");
     waitpid(pid, NULL, 0);
     unlink(path);
 
     parser_for(&p, 1, sizeof outbuf);
     r = net_exchange(path, NULL, 0, 500, 500, req, rlen, &p, err,
                      sizeof err);
-    INT_EQ(h, r, NET_CONNECT, "no socket file: connect error");
+    INT_EQ(r, NET_CONNECT, "no socket file: connect error");
     parser_for(&p, 1, sizeof outbuf);
     /* port 1 on loopback: nothing listens there on a test machine */
     r = net_exchange(NULL, "127.0.0.1", 1, 500, 500, req, rlen, &p, err,
                      sizeof err);
-    INT_EQ(h, r, NET_CONNECT, "TCP refused");
-    OK(h, strstr(err, "refused") != NULL, "refused message");
+    INT_EQ(r, NET_CONNECT, "TCP refused");
+    OK(strstr(err, "refused") != NULL, "refused message");
     free(ans.d);
 }
 
 int main(void)
 {
-    struct harness h = {0, 0};
-    test_encoder(&h);
-    test_parser_basic(&h);
-    test_parser_errors(&h);
-    test_parser_huge(&h);
-    test_cgi(&h);
-    test_status(&h);
-    test_opts(&h);
-    test_advise(&h);
-    test_net(&h);
-    printf("%d passed, %d failed\n", h.passed, h.failed);
-    return h.failed ? 1 : 0;
+    test_encoder();
+    test_parser_basic();
+    test_parser_errors();
+    test_parser_huge();
+    test_cgi();
+    test_status();
+    test_opts();
+    test_advise();
+    test_net();
+    return check_summary("unit");
 }
