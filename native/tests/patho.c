@@ -25,8 +25,8 @@
 
 #include "witsper.h"
 #include "plan_check.h"
+#include "check.h"
 
-static int g_pass, g_fail;
 
 /* ---- allocation accounting: the parse's heap work, counted exactly ----
  * The executable's malloc/realloc/calloc/free take precedence over libc's
@@ -383,18 +383,9 @@ int main(int argc, char **argv)
          * the peak heap at most 2.5x (+64 KiB) for twice the input. */
         lin_alloc = linear(w1.allocs, w2.allocs, 16);
         lin_peak = linear(w1.peak, w2.peak, 65536);
-        if (ok1 && ok2)
-            g_pass++;
-        else
-            g_fail++;
-        if (lin_alloc)
-            g_pass++;
-        else
-            g_fail++;
-        if (lin_peak)
-            g_pass++;
-        else
-            g_fail++;
+        OK(ok1 && ok2, c->name);
+        OK(lin_alloc, "allocations grow linearly");
+        OK(lin_peak, "peak heap grows linearly");
         printf("%s %-38s in %6.1f MB out %6.1f MB: allocs %zu->%zu, "
                "peak heap %.1f->%.1f MB (x%.2f); cpu %.1f->%.1f ms "
                "(x%.2f, not judged)\n",
@@ -404,6 +395,5 @@ int main(int argc, char **argv)
                w1.peak ? (double)w2.peak / (double)w1.peak : 0.0,
                t1 * 1e3, t2 * 1e3, t1 > 0 ? t2 / t1 : 0.0);
     }
-    printf("pathological: %d passed, %d failed\n", g_pass, g_fail);
-    return g_fail == 0 ? 0 : 1;
+    return check_summary("pathological");
 }
