@@ -332,18 +332,9 @@ define( 'DB_COLLATE', '' );
 // The 8 keys and salts, generated once and kept in var/secrets.
 require __DIR__ . '/../secrets/wp-salts.php';
 
-// No theme/plugin file editor in wp-admin: an admin session must not become code execution.
-define( 'DISALLOW_FILE_EDIT', true );
-// Core comes from Debian's package: no self-updates writing into it.
-define( 'AUTOMATIC_UPDATER_DISABLED', true );
-// Errors go to the php-fpm log (php.ini error_log), never to the page.
-define( 'WP_DEBUG', false );
-define( 'WP_DEBUG_DISPLAY', false );
-define( 'WP_DEBUG_LOG', false );
-// The native stack runs on loopback on machines that may have no route out: WordPress's
-// update checks would only add failed outbound requests (and log noise) to page loads.
-// Requests to this site itself (cron, loopback health checks) stay allowed.
-define( 'WP_HTTP_BLOCK_EXTERNAL', true );
+// Hardening shared with the Docker image (DISALLOW_FILE_EDIT, AUTOMATIC_UPDATER_DISABLED,
+// WP_DEBUG*, WP_HTTP_BLOCK_EXTERNAL): one file for both runners.
+require '$WITSPER_ROOT/stack/wp-config-hardening.php';
 define( 'WITSPER_STACK', 'native' );
 EOF
     if [[ -n $WITSPER_MULTISITE ]]; then

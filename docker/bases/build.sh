@@ -23,7 +23,7 @@ have() { [ "$force" = 0 ] && docker image inspect "$1" >/dev/null 2>&1; }
 aptsrc() {
   local d="$WITSPER_BASES_SRC/apt"
   mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
-  {
+  [ -f "$d/sources.list" ] || {
     echo "deb-src $WITSPER_DEBIAN_MIRROR $BASES_SRC_SUITE main"
     echo "deb-src $WITSPER_DEBIAN_SECURITY $BASES_SRC_SUITE-security main"
   } >"$d/sources.list"
@@ -93,6 +93,49 @@ build_php() {
   build_ctx php "$tag" "$tmp/php.tar.xz" "$tmp/php.tar.xz.asc" "$tmp/php-signing-keys.asc" -- \
     --build-arg "PHP_VERSION=$v" --build-arg "PHP_SHA256=$sha"
   rm -rf "$tmp"
+}
+
+# wordpress:php8.2-fpm from docker-library/wordpress's own Dockerfile; WordPress and imagick
+# from Debian's source packages. Also tagged with the WordPress version it carries
+# (wordpress:<version>-php8.2-fpm), the tag the project's Dockerfile pins.
+build_wordpress() {
+  local v="${BASES_WP_DEB%%+*}"   # 6.1.9
+  local tag=wordpress:php8.2-fpm
+  have "$tag" && { log "$tag present"; docker tag "$tag" "wordpress:$v-php8.2-fpm"; return 0; }
+  build_php
+  local dsc="$WITSPER_BASES_SRC/wordpress_${BASES_WP_DEB}.dsc"
+  [ -f "$dsc" ] || aptsrc "wordpress=$BASES_WP_DEB"
+  [ -f "$WITSPER_BASES_SRC/php-imagick_${BASES_IMAGICK_DEB}.dsc" ] || aptsrc "php-imagick=$BASES_IMAGICK_DEB"
+  local orig="wordpress_${BASES_WP_DEB%%-*}.orig.tar.xz"
+  local sha; sha="$(dsc_sha256 "$dsc" "$orig")"
+  [ -n "$sha" ] || { log "no sha256 for $orig in $dsc"; return 1; }
+  local im="php-imagick_${BASES_IMAGICK_DEB%%-*}.orig.tar.gz"
+  local imsha; imsha="$(dsc_sha256 "$WITSPER_BASES_SRC/php-imagick_${BASES_IMAGICK_DEB}.dsc" "$im")"
+  echo "$imsha  $WITSPER_BASES_SRC/$im" | sha256sum -c - >&2
+  local tmp; tmp="$(mktemp -d)"
+  cp "$WITSPER_BASES_SRC/$orig" "$tmp/wordpress.tar.xz"
+  cp "$WITSPER_BASES_SRC/$im" "$tmp/imagick.tgz"
+  log "building $tag (WordPress $v)"
+  build_ctx wordpress "$tag" "$tmp/wordpress.tar.xz" "$tmp/imagick.tgz" -- \
+    --build-arg "WORDPRESS_VERSION=$v" --build-arg "WORDPRESS_SHA256=$sha"
+  docker tag "$tag" "wordpress:$v-php8.2-fpm"
+  rm -rf "$tmp"
+}
+
+# mariadb:11.4 and nginx:1.27: Debian's packages behind the official entrypoints.
+build_mariadb() {
+  local tag=mariadb:11.4
+  have "$tag" && { log "$tag present"; return 0; }
+  build_debian
+  log "building $tag (Debian's MariaDB)"
+  build_ctx mariadb "$tag"
+}
+build_nginx() {
+  local tag=nginx:1.27
+  have "$tag" && { log "$tag present"; return 0; }
+  build_debian
+  log "building $tag (Debian's nginx)"
+  build_ctx nginx "$tag"
 }
 
 main() {
