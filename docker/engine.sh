@@ -30,7 +30,28 @@ install_engine() {
   fi
 }
 
+# Compose v2 and buildx as CLI plugins in $WITSPER_DOCKER_CONFIG/cli-plugins (see env.sh).
+plugins() {
+  local dir="$WITSPER_DOCKER_CONFIG/cli-plugins"
+  [ -x "$dir/docker-compose" ] && [ -x "$dir/docker-buildx" ] && return 0
+  local a="$WITSPER_DOCKER_CONFIG/apt" tmp
+  mkdir -p "$dir" "$a/lists/partial" "$a/cache/archives/partial"
+  echo "deb $WITSPER_DEBIAN_MIRROR trixie main" >"$a/sources.list"
+  local o=(-o "Dir::Etc::SourceList=$a/sources.list" -o Dir::Etc::SourceParts=/dev/null
+           -o "Dir::State::Lists=$a/lists" -o "Dir::Cache=$a/cache" -o APT::Sandbox::User=root)
+  apt-get "${o[@]}" update -qq >&2
+  tmp="$(mktemp -d)"
+  # apt checks each .deb against the signed Release file of the mirror.
+  (cd "$tmp" && apt-get "${o[@]}" download "$WITSPER_COMPOSE_V2_DEB" "$WITSPER_BUILDX_DEB" >&2)
+  local deb
+  for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$tmp/x"; done
+  install -m 0755 "$tmp/x/usr/libexec/docker/cli-plugins/docker-compose" "$dir/docker-compose"
+  install -m 0755 "$tmp/x/usr/libexec/docker/cli-plugins/docker-buildx" "$dir/docker-buildx"
+  rm -rf "$tmp"
+}
+
 start() {
+  plugins
   answers && return 0
   install_engine
   mkdir -p "$WITSPER_DOCKER_ROOT" "$WITSPER_DOCKER_EXEC" "$(dirname "$WITSPER_DOCKER_LOG")"
@@ -79,6 +100,7 @@ case "${1:-}" in
     # Debian's client first on PATH: the 28.x client in /usr/local/bin lacks buildx.
     echo "export DOCKER_HOST=unix://$WITSPER_DOCKER_SOCK"
     echo "export PATH=$(dirname "$WITSPER_DOCKER_BIN"):\$PATH"
+    echo "export DOCKER_CONFIG=$WITSPER_DOCKER_CONFIG"
     echo "export DOCKER_BUILDKIT=1" ;;
   *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
 esac

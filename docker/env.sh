@@ -23,3 +23,11 @@
 export WITSPER_DOCKER_ROOT WITSPER_DOCKER_EXEC WITSPER_DOCKER_SOCK WITSPER_DOCKER_PID \
        WITSPER_DOCKER_LOG WITSPER_BASES_SRC WITSPER_DEBIAN_MIRROR WITSPER_DEBIAN_SECURITY \
        WITSPER_DOCKER_BIN
+# Docker CLI config of the private engine: its cli-plugins/ holds Compose v2 and buildx,
+# taken from Debian trixie's packages (bookworm has neither; both need only libc6 >= 2.34)
+# and unpacked here, not installed system-wide. `docker compose` then works with Debian's
+# docker 20.10 client.
+: "${WITSPER_DOCKER_CONFIG:=/var/cache/witsper/docker-config}"
+: "${WITSPER_COMPOSE_V2_DEB:=docker-compose=2.26.1-4}"
+: "${WITSPER_BUILDX_DEB:=docker-buildx=0.13.1+ds1-3}"
+export WITSPER_DOCKER_CONFIG WITSPER_COMPOSE_V2_DEB WITSPER_BUILDX_DEB
