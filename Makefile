@@ -8,7 +8,8 @@ export WITSPER_ROOT := $(CURDIR)
 .PHONY: help build lib probe install clean up down status logs verify tune \
         test bench bench-page load soak fuzz asan leakcheck lint \
         test-native test-probe test-verify test-stack test-diff test-memcheck \
-        test-php test-probe-live test-load test-faults test-security
+        test-php test-probe-live test-load test-faults test-security \
+        docker-bases docker-env docker-down test-compose
 
 help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -48,6 +49,18 @@ verify: ## Check the running stack: FFI in php-fpm, ini values, no SIGSEGV, HTTP
 tune: probe ## Recommend pm.max_children from measured worker RSS and available memory
 	stack/tune.sh
 
+# --- Docker without a registry: a private engine and stand-in base images (docker/) ---------
+docker-bases: ## Build the stand-in base images (php, wordpress, mariadb, nginx) into the private engine
+	docker/bases/build.sh
+
+docker-env: ## Print DOCKER_HOST, PATH, DOCKER_CONFIG for eval (make -s docker-env); starts the private engine, builds missing bases
+	@docker/engine.sh start >&2
+	@docker/bases/build.sh >&2
+	@docker/engine.sh env
+
+docker-down: ## Stop the private Docker engine that docker-env / test-compose started (by its pid)
+	docker/engine.sh stop
+
 # --- Tests ----------------------------------------------------------------------------------
 test: build ## Run every test suite (brings the native stack up and down); ends "N passed, N failed"
 	tests/run-all.sh
@@ -84,6 +97,9 @@ test-faults: ## Fault tests: DB down, worker crashes, missing library, timeouts
 
 test-security: ## Security checks: uploads PHP, dotfiles, listeners, preload, secrets
 	tests/security/run.sh
+
+test-compose: ## The Compose stack built and run (private engine, port 8280): the user's four checks, WP-CLI, faults
+	tests/compose/run.sh
 
 # --- Long runs (not part of `make test`) ------------------------------------------------------
 bench: lib ## Native vs WP_Block_Parser on the shared corpus: median time, ratio, peak memory
