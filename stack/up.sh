@@ -378,6 +378,55 @@ run_installer() {
   return 0
 }
 
+# ----------------------------------------------------------------------------- WP-CLI ---
+# A real `wp` for the native stack: $WITSPER_VAR/bin/wp runs WP-CLI (the phar of
+# ../shared/vendor/wp-cli, or WITSPER_WP_CLI_PHAR) against this stack's WordPress. The phar
+# must be listed in docker/wp-cli/SHA256SUMS, the same list the Docker image checks it
+# against. As root it runs as www-data, like the Compose wpcli service (uid 33).
+install_wp_cli() {
+  local src=${WITSPER_WP_CLI_PHAR:-$WITSPER_ROOT/../shared/vendor/wp-cli/wp-cli.phar}
+  local bin=$WITSPER_VAR/bin sum
+  [[ -f $src ]] || die "WP-CLI: no phar at $src (set WITSPER_WP_CLI_PHAR; see docker/wp-cli/README.md)"
+  sum=$(sha256sum "$src" | cut -d' ' -f1)
+  grep -q "^$sum  wp-cli.phar\$" "$WITSPER_ROOT/docker/wp-cli/SHA256SUMS" ||
+    die "WP-CLI: $src ($sum) is not listed in docker/wp-cli/SHA256SUMS"
+  mkdir -p "$bin"
+  chmod 755 "$bin"
+  cmp -s "$src" "$bin/wp-cli.phar" || install -m 0644 "$src" "$bin/wp-cli.phar"
+  {
+    cat <<EOF
+#!/bin/sh
+# WP-CLI for the native stack in $WITSPER_VAR (written by stack/up.sh; edit that, not this).
+# FFI on in the CLI, as in the workers' mode true, so wp witsper status|selftest|bench use
+# the library. As root: runs as www-data (HOME=/tmp for WP-CLI's cache), like Compose's
+# wpcli service.
+set -e
+EOF
+    printf 'phar=%q\nwp_root=%q\nurl=%q\n' "$bin/wp-cli.phar" "$V_WP" "$WITSPER_URL"
+    [[ -n $WITSPER_LIB ]] && printf 'export WITSPER_LIB=%q\n' "$WITSPER_LIB"
+    cat <<'EOF'
+set -- php -d ffi.enable=true -d display_errors=stderr "$phar" --path="$wp_root" --url="$url" "$@"
+if [ "$(id -u)" = 0 ]; then
+  exec setpriv --reuid=www-data --regid=www-data --init-groups env HOME=/tmp "$@"
+fi
+exec "$@"
+EOF
+  } | put_file "$bin/wp" 755 || true
+}
+
+# The plugin is activated with WP-CLI, as in Docker (README "WP-CLI"): network-wide on a
+# network. Only when it is not active yet, so an up on a running stack changes nothing.
+activate_plugin_wpcli() {
+  [[ -f $PLUGIN_DIR/witsper-ffi.php ]] || return 0
+  local net=()
+  [[ -f $V_STATE/network-installed ]] && net=(--network)
+  if ! "$WITSPER_VAR/bin/wp" plugin is-active witsper-ffi "${net[@]}" >/dev/null 2>&1; then
+    "$WITSPER_VAR/bin/wp" plugin activate witsper-ffi "${net[@]}" 2>&1 | sed 's/^/[stack] wp: /'
+    "$WITSPER_VAR/bin/wp" plugin is-active witsper-ffi "${net[@]}" ||
+      die "WP-CLI could not activate witsper-ffi (var/bin/wp plugin activate witsper-ffi ${net[*]})"
+  fi
+}
+
 # ----------------------------------------------------------------------------- php-fpm ---
 fpm_fingerprint() {
   # Everything php-fpm reads at start: the rendered ini/pool files and its environment.
@@ -532,6 +581,8 @@ if [[ -f $V_STATE/network-installed ]] && ((!had_network)); then
   write_wp_config
   run_installer
 fi
+install_wp_cli
+activate_plugin_wpcli
 ensure_fpm
 ensure_nginx
 write_stack_env
