@@ -9,7 +9,7 @@ export WITSPER_ROOT := $(CURDIR)
         test bench bench-page load soak fuzz asan leakcheck lint \
         test-native test-probe test-verify test-stack test-diff test-memcheck \
         test-php test-probe-live test-load test-faults test-security \
-        docker-bases docker-env docker-down test-compose
+        docker-bases docker-env docker-down test-compose test-swarm
 
 help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -100,6 +100,9 @@ test-security: ## Security checks: uploads PHP, dotfiles, listeners, preload, se
 
 test-compose: ## The Compose stack built and run (private engine, port 8280): the user's four checks, WP-CLI, faults
 	tests/compose/run.sh
+
+test-swarm: ## docker stack deploy on a single-node swarm: 3 php-fpm replicas, one killed under load, 0 non-2xx
+	tests/compose/swarm.sh
 
 # --- Long runs (not part of `make test`) ------------------------------------------------------
 bench: lib ## Native vs WP_Block_Parser on the shared corpus: median time, ratio, peak memory

@@ -7,7 +7,9 @@ Specification, already merged and interpolated) into the Compose file format 3.9
   - ports: published as an integer, no host_ip (Swarm publishes on every address of the
     node; docker/stack.yml uses mode host);
   - version: "3.9".
-Reads stdin, writes stdout."""
+With WITSPER_STACK_NO_PORTS=1 no port is published at all (the test reaches nginx from a
+container on the stack's own network). Reads stdin, writes stdout."""
+import os
 import sys
 import yaml
 
@@ -20,6 +22,8 @@ for key in ("services", "networks", "volumes", "secrets", "configs"):
 for svc in out.get("services", {}).values():
     for k in ("depends_on", "profiles", "build", "restart", "pull_policy"):
         svc.pop(k, None)
+    if os.environ.get("WITSPER_STACK_NO_PORTS") == "1":
+        svc.pop("ports", None)
     for p in svc.get("ports", []) or []:
         if isinstance(p, dict):
             p.pop("host_ip", None)

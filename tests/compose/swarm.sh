@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# make test-swarm: docker-compose.yml deployed with `docker stack deploy` on a single-node
+# swarm of the private engine (docker/env.sh), as docs/docker.md "Swarm" describes:
+#   - the file renders for Swarm (docker/stack.yml + docker/stack-render.py) and validates;
+#   - php-fpm at 3 replicas behind nginx, all three serve requests;
+#   - one replica is killed during a load run: Swarm replaces it, 0 non-2xx;
+#   - a replica whose health check fails (php-fpm master stopped) is replaced by Swarm;
+#   - `docker stack rm` leaves no container, network or volume; the swarm is left again
+#     when this test created it.
+# Traffic: only from a client container on the stack's own overlay network (no port is
+# published). Every wait is bounded.
+set -Euo pipefail
+cd "$(dirname "$0")/../.."
+# shellcheck source=tests/lib/harness.sh
+. tests/lib/harness.sh
+# shellcheck source=docker/env.sh
+. docker/env.sh
+
+stack=${WITSPER_SWARM_TEST_STACK:-witsper-swarm-test}
+replicas=3
+started=$SECONDS
+tmp=$(mktemp -d /tmp/witsper-swarm-test.XXXXXX)
+note() { printf '      %s\n' "$*"; }
+t() { printf '%ss' $((SECONDS - $1)); }
+joined=0 client=''
+
+if ! docker/engine.sh start; then
+  must_run "the private Docker engine answers" "dockerd did not start; log $WITSPER_DOCKER_LOG"
+  summary; exit 1
+fi
+eval "$(docker/engine.sh env)"
+
+cleanup() {
+  [[ -n $client ]] && docker rm -f "$client" >/dev/null 2>&1
+  docker stack rm "$stack" >/dev/null 2>&1
+  local i
+  for i in $(seq 1 30); do
+    [[ -z $(docker ps -aq --filter "label=com.docker.stack.namespace=$stack") ]] && break
+    sleep 1
+  done
+  docker volume ls -q --filter "label=com.docker.stack.namespace=$stack" | xargs -r docker volume rm -f >/dev/null 2>&1
+  if ((joined)); then
+    docker swarm leave --force >/dev/null 2>&1
+    docker network rm docker_gwbridge >/dev/null 2>&1
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# --- the image and the swarm ---------------------------------------------------------------
+rnd() { head -c 32 /dev/urandom | base64 | tr -d '/+=\n'; }
+{
+  echo "WORDPRESS_DB_PASSWORD=$(rnd)"
+  echo "MARIADB_RANDOM_ROOT_PASSWORD=1"
+  for k in AUTH_KEY SECURE_AUTH_KEY LOGGED_IN_KEY NONCE_KEY AUTH_SALT SECURE_AUTH_SALT \
+           LOGGED_IN_SALT NONCE_SALT; do echo "WORDPRESS_$k=$(rnd)"; done
+  echo "WITSPER_FFI_MODE=true"
+  echo "WITSPER_IMAGE_TAG=compose-test"
+  echo "WITSPER_FPM_REPLICAS=$replicas"
+} >"$tmp/env"
+dc=(docker compose --env-file "$tmp/env" -p "$stack")
+t0=$SECONDS
+if [[ -d ../shared/vendor/wp-cli ]] && [[ ! -f docker/wp-cli/wp-cli.phar ]]; then
+  (cd ../shared/vendor/wp-cli && sha256sum -c --quiet SHA256SUMS) && cp ../shared/vendor/wp-cli/wp-cli.phar docker/wp-cli/
+fi
+check "image witsper/wordpress:compose-test built (docker compose build) [$(t $t0)]" \
+  "${dc[@]}" build -q wordpress
+
+if [[ $(docker info -f '{{.Swarm.LocalNodeState}}') != active ]]; then
+  # Loopback only: a single-node swarm that no other machine can join.
+  if docker swarm init --advertise-addr 127.0.0.1 --listen-addr 127.0.0.1:2377 >/dev/null 2>"$tmp/init.err"; then
+    joined=1
+  fi
+fi
+if [[ $(docker info -f '{{.Swarm.LocalNodeState}}') == active ]]; then
+  pass "single-node swarm active on the private engine"
+else
+  must_run "single-node swarm" "$(head -c 300 "$tmp/init.err")"; summary; exit 1
+fi
+
+# --- render, validate, deploy ------------------------------------------------------------------
+"${dc[@]}" -f docker-compose.yml -f docker/stack.yml config 2>"$tmp/cfg.err" |
+  WITSPER_STACK_NO_PORTS=1 docker/stack-render.py >"$tmp/stack.yml"
+check "docker-compose.yml + docker/stack.yml render to a stack file" test -s "$tmp/stack.yml"
+# `docker stack config` (docker 25+ client) validates against the Swarm schema when present.
+# (Debian's 20.10 client has no `stack config`; `docker stack deploy` below validates too.)
+sc=''
+for c in docker /usr/local/bin/docker; do
+  "$c" stack config --help >/dev/null 2>&1 && { sc=$c; break; }
+done
+if [[ -n $sc ]]; then
+  check "$sc stack config -c (the docker stack deploy schema) accepts it" \
+    bash -c "'$sc' stack config -c '$tmp/stack.yml' >/dev/null"
+else
+  skip "docker stack config" "no docker client with 'stack config' (docker 25+); deploy validates below"
+fi
+t0=$SECONDS
+if docker stack deploy --resolve-image never -c "$tmp/stack.yml" "$stack" >"$tmp/deploy.log" 2>&1; then
+  pass "docker stack deploy --resolve-image never $stack [$(t $t0)]"
+else
+  cat "$tmp/deploy.log"; fail "docker stack deploy"; summary; exit 1
+fi
+
+# Containers of the wordpress service that are running and healthy.
+healthy_fpm() {
+  docker ps -q --filter "label=com.docker.swarm.service.name=${stack}_wordpress" \
+    --filter health=healthy
+}
+wait_fpm() { # $1 seconds
+  local i
+  for ((i = 0; i < $1; i += 2)); do
+    (($(healthy_fpm | wc -l) == replicas)) && return 0
+    sleep 2
+  done
+  docker service ps --no-trunc "${stack}_wordpress" | head -n 12
+  return 1
+}
+t0=$SECONDS
+check "$replicas php-fpm replicas healthy [$(t $t0)]" wait_fpm 180
+
+# A client on the stack's own network (the nginx image has curl); nginx answers by name.
+client=${stack}-client
+docker run -d --name "$client" --network "${stack}_default" --entrypoint sleep nginx:1.27 900 >/dev/null
+ncl() { docker exec "$client" "$@"; }
+for i in $(seq 1 60); do
+  [[ $(ncl curl -s -o /dev/null -w '%{http_code}' --max-time 5 http://nginx/nginx-health) == 200 ]] && break
+  sleep 2
+done
+check "nginx answers on the overlay network (http://nginx/nginx-health)" \
+  test "$(ncl curl -s -o /dev/null -w '%{http_code}' --max-time 5 http://nginx/nginx-health)" = 200
+
+# WordPress installed and the plugin activated with WP-CLI in one php-fpm task (uid 33).
+fpm1=$(healthy_fpm | head -n 1)
+wpx() { docker exec -u 33:33 -e HOME=/tmp "$fpm1" wp "$@"; }
+if wpx core install --url=http://nginx --title=Witsper --admin_user=admin --admin_password="$(rnd)" \
+     --admin_email=admin@example.com --skip-email >"$tmp/wp.log" 2>&1 &&
+   wpx rewrite structure '/%postname%/' >>"$tmp/wp.log" 2>&1 &&
+   wpx plugin activate witsper-ffi >>"$tmp/wp.log" 2>&1; then
+  pass "wp core install + plugin activate witsper-ffi in a php-fpm task"
+else
+  cat "$tmp/wp.log"; fail "wp core install + plugin activate witsper-ffi in a php-fpm task"
+fi
+h=$(ncl curl -s --max-time 10 http://nginx/wp-json/witsper/v1/health)
+check "health through nginx: native_parser_active true" test "$(jq -r .native_parser_active <<<"$h" 2>/dev/null)" = true
+
+# --- all replicas serve ----------------------------------------------------------------------------
+gets() { docker logs "$1" 2>&1 | grep -c '"GET /index.php' || true; }
+declare -A before
+for c in $(healthy_fpm); do before[$c]=$(gets "$c"); done
+ncl sh -c 'for i in $(seq 1 90); do curl -s -o /dev/null --max-time 10 http://nginx/; done'
+served=0 dist=''
+for c in "${!before[@]}"; do
+  n=$(( $(gets "$c") - before[$c] ))
+  dist+="${c:0:12}=$n "
+  ((n > 0)) && served=$((served + 1))
+done
+check "all $replicas php-fpm replicas served requests (90 requests: $dist)" test "$served" = "$replicas"
+
+# --- a replica killed during a load run ---------------------------------------------------------
+load_bg() { # $1 requests -> $tmp/codes.$2
+  ncl sh -c "for i in \$(seq 1 $1); do curl -s -o /dev/null -w '%{http_code}\n' --max-time 15 http://nginx/; done" >"$tmp/codes.$2" 2>&1 &
+  echo $!
+}
+ids_before=$(docker service ps -q --filter desired-state=running "${stack}_wordpress" | sort)
+victim=$(healthy_fpm | head -n 1)
+lp=$(load_bg 400 kill)
+sleep 3
+docker kill "$victim" >/dev/null
+t0=$SECONDS
+wait "$lp"
+n=$(wc -l <"$tmp/codes.kill"); bad=$(grep -vc '^200$' "$tmp/codes.kill" || true)
+check "load run with a replica killed (SIGKILL) mid-run: $n requests, $bad non-2xx" \
+  test "$n" = 400 -a "$bad" = 0
+check "Swarm replaced the killed replica: $replicas healthy again [$(t $t0) after the kill]" wait_fpm 120
+ids_after=$(docker service ps -q --filter desired-state=running "${stack}_wordpress" | sort)
+check "... with a new task (task ids changed)" test "$ids_before" != "$ids_after"
+
+# --- a replica whose health check fails -------------------------------------------------------------
+# SIGSTOP to the php-fpm master (pid 1): its workers keep serving, but the status listener
+# (the health check) stops answering; after 3 failed checks Swarm must replace the task.
+sick=$(healthy_fpm | head -n 1)
+docker exec "$sick" kill -STOP 1
+lp=$(load_bg 300 sick)
+t0=$SECONDS
+gone=0
+for i in $(seq 1 75); do
+  [[ -z $(docker ps -q --filter "id=$sick" --filter status=running) ]] && { gone=1; break; }
+  sleep 2
+done
+check "Swarm replaced the task whose health check failed [$(t $t0)]" test "$gone" = 1
+wait "$lp"
+n=$(wc -l <"$tmp/codes.sick"); bad=$(grep -vc '^200$' "$tmp/codes.sick" || true)
+check "load run meanwhile: $n requests, $bad non-2xx" test "$n" = 300 -a "$bad" = 0
+check "$replicas healthy replicas again" wait_fpm 120
+
+# --- teardown ---------------------------------------------------------------------------------------
+docker rm -f "$client" >/dev/null 2>&1; client=''
+docker stack rm "$stack" >/dev/null 2>&1
+for i in $(seq 1 60); do
+  [[ -z $(docker ps -aq --filter "label=com.docker.stack.namespace=$stack") ]] && break
+  sleep 1
+done
+for i in $(seq 1 20); do
+  [[ -z $(docker network ls -q --filter "label=com.docker.stack.namespace=$stack") ]] && break
+  sleep 1
+done
+docker volume ls -q --filter "label=com.docker.stack.namespace=$stack" | xargs -r docker volume rm -f >/dev/null 2>&1
+left=$( { docker ps -aq --filter "label=com.docker.stack.namespace=$stack"
+          docker network ls -q --filter "label=com.docker.stack.namespace=$stack"
+          docker volume ls -q --filter "label=com.docker.stack.namespace=$stack"; } | wc -l)
+check "docker stack rm (+ its volumes): nothing of $stack left ($left)" test "$left" = 0
+
+say "swarm suite: $((SECONDS - started)) s"
+summary
