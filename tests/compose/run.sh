@@ -40,10 +40,14 @@ finish() {
     "${dc2[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
   fi
   rm -rf "$tmp"
+  ((engine_was_up)) || docker/engine.sh stop >/dev/null 2>&1 || true
   return $rc
 }
 trap finish EXIT
 
+# The engine is left as found: stopped again at the end if this suite started it.
+engine_was_up=0
+docker/engine.sh status && engine_was_up=1
 # --- engine and base images -------------------------------------------------------------
 t0=$SECONDS
 if ! docker/engine.sh start; then

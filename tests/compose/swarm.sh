@@ -24,6 +24,9 @@ note() { printf '      %s\n' "$*"; }
 t() { printf '%ss' $((SECONDS - $1)); }
 joined=0 client=''
 
+# The engine is left as found: stopped again at the end if this suite started it.
+engine_was_up=0
+docker/engine.sh status && engine_was_up=1
 if ! docker/engine.sh start; then
   must_run "the private Docker engine answers" "dockerd did not start; log $WITSPER_DOCKER_LOG"
   summary; exit 1
@@ -44,6 +47,7 @@ cleanup() {
     docker network rm docker_gwbridge >/dev/null 2>&1
   fi
   rm -rf "$tmp"
+  ((engine_was_up)) || docker/engine.sh stop >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
