@@ -10,8 +10,9 @@
 #   3. `make verify COMPOSE=1` all PASS, the health endpoint through nginx, a short load
 #      with 0 non-2xx, a php-fpm worker killed with SIGSEGV (site keeps answering), the
 #      database container restarted (site back within 10 s);
-#   4. the preload FFI mode, run with Debian's Compose 1.29 (`docker-compose up -d
-#      --no-build`), so both Compose implementations run the file; make verify again;
+#   4. the preload FFI mode, built and run with Debian's Compose 1.29 (`docker-compose build`
+#      with the legacy builder, `up -d --no-build`), so both Compose implementations build and
+#      run the file; make verify again;
 #   5. no SIGSEGV in the container logs but the one sent; `down -v` leaves nothing behind.
 # Its own project name and port (WITSPER_COMPOSE_TEST_PROJECT, WITSPER_COMPOSE_TEST_PORT),
 # so it never meets a user's stack or the native one. Traffic: 127.0.0.1 only.
@@ -250,6 +251,14 @@ check "database container restarted: site answers 200 again within 10 s ($(t $t0
 # The logs of mode true, kept: recreating the wordpress container drops its log.
 "${dc2[@]}" logs --no-color >"$tmp/logs.true" 2>&1
 write_env preload
+# Compose 1.29 builds too, with the engine's legacy builder (no BuildKit): the Dockerfile
+# needs nothing newer. Same tag: the containers below run what it built.
+t0=$SECONDS
+if DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0 "${dc1[@]}" build wordpress >"$tmp/build1.log" 2>&1; then
+  pass "docker-compose 1.29 build (legacy builder) [$(t $t0)]"
+else
+  tail -n 30 "$tmp/build1.log"; fail "docker-compose 1.29 build (legacy builder)"
+fi
 t0=$SECONDS
 if "${dc1[@]}" up -d --no-build >"$tmp/up1.log" 2>&1 && wait_healthy 120; then
   pass "docker-compose 1.29 up -d --no-build with WITSPER_FFI_MODE=preload: healthy [$(t $t0)]"
