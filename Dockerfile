@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Witsper: WordPress on php-fpm 8.2 with FFI, libwitsper and the witsper-ffi plugin.
 #   docker compose up -d --build          (see docker-compose.yml and README.md)
 #
@@ -6,7 +5,15 @@
 # `fpm` tag follows the newest PHP). It is Debian/glibc. Never the -alpine variants
 # (or wordpress:cli): musl has a small default thread stack and different dlopen/TLS
 # behaviour, and native code loaded through FFI is where that shows up as SIGSEGV.
-ARG WORDPRESS_IMAGE=wordpress:php8.2-fpm
+#
+# WordPress is pinned: the version in the base image's /usr/src/wordpress must be
+# WITSPER_WP_VERSION, one the parser is verified against (tests/diff, the WP_Block_Parser
+# versions in ../shared/reference), and the one the native stack runs (Debian 12: 6.1.9).
+# The build fails on any other version instead of running an unverified parser.
+# No `# syntax=` line: it would make BuildKit download a frontend image; nothing here needs
+# more than the BuildKit built into Debian's docker.io (20.10).
+ARG WITSPER_WP_VERSION=6.1.9
+ARG WORDPRESS_IMAGE=wordpress:${WITSPER_WP_VERSION}-php8.2-fpm
 
 # ---------------------------------------------------------------------------------------
 # Builder: compiles the project's C code (libwitsper, fpm-probe) on the very same base,
@@ -50,31 +57,47 @@ RUN set -eux; \
     ! ldd "$(php -r 'echo ini_get("extension_dir");')/ffi.so" | grep 'not found'
 
 # WP-CLI in this image, not the official wordpress:cli image: that one is Alpine/musl
-# without FFI and cannot load an FFI plugin. The phar is checked twice: its SHA-512
-# against the checksum published with the release, and its GPG signature against the
-# WP-CLI release key (the key the official wordpress:cli image pins).
-ARG WP_CLI_VERSION=2.11.0
+# without FFI and cannot load an FFI plugin. Two sources, never none:
+#  1. the official release from github.com, checked twice: its SHA-512 against the checksum
+#     published with the release, and its GPG signature against the WP-CLI release key
+#     (the key the official wordpress:cli image pins);
+#  2. when github.com cannot be reached: docker/wp-cli/wp-cli.phar from the build context,
+#     only if its SHA-256 is listed in docker/wp-cli/SHA256SUMS (see docker/wp-cli/README.md).
+# Neither: the build fails.
+ARG WP_CLI_VERSION=2.12.0
 ARG WP_CLI_GPG_KEY=63AF7AA15067C05616FDDD88A3A2E8F226F0BC06
+COPY docker/wp-cli/ /tmp/wp-cli/
 RUN set -eux; \
-    savedAptMark="$(apt-mark showmanual)"; \
-    apt-get update; \
-    apt-get install -y --no-install-recommends gnupg dirmngr; \
     base="https://github.com/wp-cli/wp-cli/releases/download/v${WP_CLI_VERSION}/wp-cli-${WP_CLI_VERSION}.phar"; \
-    curl -fsSL -o /usr/local/bin/wp "$base"; \
-    curl -fsSL -o /tmp/wp.sha512 "$base.sha512"; \
-    curl -fsSL -o /tmp/wp.asc "$base.asc"; \
-    echo "$(cut -d' ' -f1 /tmp/wp.sha512)  /usr/local/bin/wp" | sha512sum -c -; \
-    export GNUPGHOME="$(mktemp -d)"; \
-    gpg --batch --keyserver keyserver.ubuntu.com --recv-keys "$WP_CLI_GPG_KEY"; \
-    gpg --batch --verify /tmp/wp.asc /usr/local/bin/wp; \
-    gpgconf --kill all; \
-    rm -rf "$GNUPGHOME" /tmp/wp.sha512 /tmp/wp.asc; \
+    if curl -fsS --connect-timeout 10 --max-time 120 -o /usr/local/bin/wp "$base"; then \
+      savedAptMark="$(apt-mark showmanual)"; \
+      apt-get update; \
+      apt-get install -y --no-install-recommends gnupg dirmngr; \
+      curl -fsSL -o /tmp/wp.sha512 "$base.sha512"; \
+      curl -fsSL -o /tmp/wp.asc "$base.asc"; \
+      echo "$(cut -d' ' -f1 /tmp/wp.sha512)  /usr/local/bin/wp" | sha512sum -c -; \
+      export GNUPGHOME="$(mktemp -d)"; \
+      gpg --batch --keyserver keyserver.ubuntu.com --recv-keys "$WP_CLI_GPG_KEY"; \
+      gpg --batch --verify /tmp/wp.asc /usr/local/bin/wp; \
+      gpgconf --kill all; \
+      rm -rf "$GNUPGHOME" /tmp/wp.sha512 /tmp/wp.asc; \
+      apt-mark auto '.*' > /dev/null; \
+      [ -z "$savedAptMark" ] || apt-mark manual $savedAptMark; \
+      apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; \
+      rm -rf /var/lib/apt/lists/*; \
+    elif [ -f /tmp/wp-cli/wp-cli.phar ]; then \
+      echo "WP-CLI: $base unreachable; using docker/wp-cli/wp-cli.phar from the build context"; \
+      sum="$(sha256sum /tmp/wp-cli/wp-cli.phar | cut -d' ' -f1)"; \
+      grep -q "^$sum  wp-cli.phar\$" /tmp/wp-cli/SHA256SUMS \
+        || { echo "WP-CLI: docker/wp-cli/wp-cli.phar ($sum) is not in docker/wp-cli/SHA256SUMS" >&2; exit 1; }; \
+      cp /tmp/wp-cli/wp-cli.phar /usr/local/bin/wp; \
+    else \
+      echo "WP-CLI: $base unreachable and no docker/wp-cli/wp-cli.phar in the build context (see docker/wp-cli/README.md)" >&2; \
+      exit 1; \
+    fi; \
+    rm -rf /tmp/wp-cli; \
     chmod 0755 /usr/local/bin/wp; \
-    apt-mark auto '.*' > /dev/null; \
-    [ -z "$savedAptMark" ] || apt-mark manual $savedAptMark; \
-    apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; \
-    rm -rf /var/lib/apt/lists/*; \
-    wp --allow-root --version
+    wp --allow-root --version | grep -qx "WP-CLI ${WP_CLI_VERSION}"
 
 # libwitsper in /usr/local/lib; ldconfig makes the soname libwitsper.so.1 resolvable,
 # which is what witsper_ffi.h's FFI_LIB names (preload mode) and the plugin's last
@@ -92,16 +115,21 @@ COPY php.ini "$PHP_INI_DIR/conf.d/zz-witsper.ini"
 COPY php-fpm.conf /usr/local/etc/php-fpm.d/zz-witsper.conf
 # make verify's check scripts (run through FastCGI by fpm-probe; outside the web root).
 COPY stack/checks/ /usr/local/share/witsper/checks/
-COPY --chmod=0755 stack/docker-entrypoint.sh /usr/local/bin/witsper-entrypoint
+# (No COPY --chmod: Compose 1.29's legacy builder rejects it; the mode is in git.)
+COPY stack/docker-entrypoint.sh /usr/local/bin/witsper-entrypoint
+# FFI mode -> settings: the same script the native run and the tests use.
+COPY stack/ffi-mode.sh /usr/local/bin/witsper-ffi-mode
+# The wp-config.php hardening shared with the native stack; docker-compose.yml's
+# WORDPRESS_CONFIG_EXTRA require()s it.
+COPY stack/wp-config-hardening.php /usr/local/share/witsper/wp-config-hardening.php
 
 # The plugin goes into the image's WordPress source; the official entrypoint copies
 # /usr/src/wordpress into the (empty) /var/www/html volume on first start. Preload mode
 # preloads the loader from here too: immutable, and always matching this image's library.
 COPY --chown=www-data:www-data plugin/witsper-ffi/ /usr/src/wordpress/wp-content/plugins/witsper-ffi/
-# Must-use plugins of the stack: activate witsper-ffi once WordPress is installed (the
-# image cannot: WordPress is installed later, into the volume), and keep the :port of
-# sites created in a subdirectory network served on a non-standard port.
-COPY --chown=www-data:www-data stack/mu-plugins/ /usr/src/wordpress/wp-content/mu-plugins/
+# Must-use plugin of the stack: keep the :port of sites created in a subdirectory network
+# served on a non-standard port. (The plugin itself is activated with WP-CLI, as natively.)
+COPY --chown=www-data:www-data stack/mu-plugins/witsper-network-port.php /usr/src/wordpress/wp-content/mu-plugins/
 
 # What php.ini and php-fpm.conf expand (${...}); see the comments in those files.
 # WITSPER_FFI_MODE (true | preload) is the one to set; the entrypoint derives the
@@ -118,6 +146,13 @@ ENV WITSPER_FFI_MODE=true \
     WITSPER_LIB="" \
     WITSPER_WP_ROOT=/var/www/html
 
+# The pinned WordPress (see WITSPER_WP_VERSION at the top).
+ARG WITSPER_WP_VERSION
+RUN set -eu; \
+    v="$(php -r 'include "/usr/src/wordpress/wp-includes/version.php"; echo $wp_version;')"; \
+    [ "$v" = "$WITSPER_WP_VERSION" ] \
+      || { echo "base image has WordPress $v, this image pins $WITSPER_WP_VERSION" >&2; exit 1; }
+
 # Smoke test at build time: the build fails unless php-fpm's configuration (both files,
 # with the environment above) is valid, FFI is loaded, and the library answers through
 # FFI in mode true. (Preload mode is checked at run time by `make verify COMPOSE=1`.)
@@ -127,7 +162,10 @@ RUN set -eux; \
     php -d ffi.enable=true -r ' \
       $ffi = FFI::cdef("const char *witsper_version(void); int witsper_abi(void);", "libwitsper.so.1"); \
       if ($ffi->witsper_abi() !== 1) { fwrite(STDERR, "libwitsper ABI mismatch\n"); exit(1); } \
-      echo "libwitsper ", FFI::string($ffi->witsper_version()), " via FFI: ok\n";'
+      /* A const char * result already arrives as a PHP string (FFI::string() on it is a TypeError). */ \
+      $v = $ffi->witsper_version(); \
+      if (!is_string($v) || $v === "") { fwrite(STDERR, "witsper_version() gave no string\n"); exit(1); } \
+      echo "libwitsper ", $v, " via FFI: ok\n";'
 
 # The pool, for nginx. The status listener (pm.status_listen, 127.0.0.1:9001) stays on
 # the container's loopback: the health check and `make verify COMPOSE=1` run inside it.

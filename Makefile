@@ -9,7 +9,7 @@ export WITSPER_ROOT := $(CURDIR)
         test bench bench-page load soak fuzz asan leakcheck lint lint-shell lint-php lint-c \
         test-native test-probe test-verify test-stack test-diff test-memcheck \
         test-php test-probe-live test-load test-faults test-security test-under-load \
-        test-browser test-lint
+        test-browser test-lint docker-bases docker-env docker-down test-compose test-swarm
 
 help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -48,6 +48,18 @@ verify: ## Check the running stack: FFI in php-fpm, ini values, no SIGSEGV, HTTP
 
 tune: probe ## Recommend pm.max_children from measured worker RSS and available memory
 	stack/tune.sh
+
+# --- Docker without a registry: a private engine and stand-in base images (docker/) ---------
+docker-bases: ## Build the stand-in base images (php, wordpress, mariadb, nginx) into the private engine
+	docker/bases/build.sh
+
+docker-env: ## Print DOCKER_HOST, PATH, DOCKER_CONFIG for eval (make -s docker-env); starts the private engine, builds missing bases
+	@docker/engine.sh start >&2
+	@docker/bases/build.sh >&2
+	@docker/engine.sh env
+
+docker-down: ## Stop the private Docker engine that docker-env / test-compose started (by its pid)
+	docker/engine.sh stop
 
 # --- Tests ----------------------------------------------------------------------------------
 test: build ## Run every test suite (brings the native stack up and down); ends "N passed, N failed"
@@ -94,6 +106,12 @@ test-faults: ## Fault tests: DB down, worker crashes, missing library, timeouts
 
 test-security: ## Security checks: uploads PHP, dotfiles, listeners, preload, secrets
 	tests/security/run.sh
+
+test-compose: ## The Compose stack built and run (private engine, port 8280): the user's four checks, WP-CLI, faults
+	tests/compose/run.sh
+
+test-swarm: ## docker stack deploy on a single-node swarm: 3 php-fpm replicas, one killed under load, 0 non-2xx
+	tests/compose/swarm.sh
 
 # --- Long runs (not part of `make test`) ------------------------------------------------------
 bench: lib ## Native vs WP_Block_Parser on the shared corpus: median time, ratio, peak memory

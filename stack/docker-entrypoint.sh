@@ -8,20 +8,13 @@
 # wp-config.php from WORDPRESS_* variables, then exec php-fpm).
 set -eu
 
-case "${WITSPER_FFI_MODE:=true}" in
-  true)
-    WITSPER_FFI_PRELOAD=''
-    WITSPER_OPCACHE_PRELOAD=''
-    ;;
-  preload)
-    WITSPER_FFI_PRELOAD=/usr/local/share/witsper/witsper_ffi.h
-    WITSPER_OPCACHE_PRELOAD=/usr/src/wordpress/wp-content/plugins/witsper-ffi/preload.php
-    ;;
-  *)
-    echo "witsper-entrypoint: WITSPER_FFI_MODE must be 'true' or 'preload', not '$WITSPER_FFI_MODE'" >&2
-    exit 1
-    ;;
-esac
+# stack/ffi-mode.sh (installed as witsper-ffi-mode) turns the mode into the two settings,
+# as for the native run. The installed header keeps the soname as FFI_LIB: nothing to render.
+settings=$(witsper-ffi-mode settings "${WITSPER_FFI_MODE:=true}" \
+  /usr/local/share/witsper/witsper_ffi.h \
+  /usr/src/wordpress/wp-content/plugins/witsper-ffi/preload.php) || exit 1
+WITSPER_FFI_PRELOAD=$(printf '%s\n' "$settings" | sed -n 's/^WITSPER_FFI_PRELOAD=//p')
+WITSPER_OPCACHE_PRELOAD=$(printf '%s\n' "$settings" | sed -n 's/^WITSPER_OPCACHE_PRELOAD=//p')
 export WITSPER_FFI_MODE WITSPER_FFI_PRELOAD WITSPER_OPCACHE_PRELOAD
 
 exec docker-entrypoint.sh "$@"

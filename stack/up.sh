@@ -181,8 +181,9 @@ render_php() {
 render_nginx() {
   WITSPER_HTTP_LISTEN=$WITSPER_HOST:$WITSPER_PORT \
   WITSPER_FPM_UPSTREAM=$WITSPER_HOST:$WITSPER_FPM_PORT \
-  WITSPER_WP_ROOT=$V_WP \
-    render "$WITSPER_ROOT/nginx.conf" WITSPER_HTTP_LISTEN WITSPER_FPM_UPSTREAM WITSPER_WP_ROOT |
+  WITSPER_WP_ROOT=$V_WP WITSPER_NGINX_RESOLVER=127.0.0.1 \
+    render "$WITSPER_ROOT/nginx.conf" WITSPER_HTTP_LISTEN WITSPER_FPM_UPSTREAM WITSPER_WP_ROOT \
+      WITSPER_NGINX_RESOLVER |
     put_file "$V_ETC/nginx/witsper.conf" 644 || true
   WITSPER_NGINX_PID=$NGINX_PID WITSPER_NGINX_ERROR_LOG=$NGINX_ERROR_LOG \
   WITSPER_NGINX_ACCESS_LOG=$NGINX_ACCESS_LOG WITSPER_NGINX_TMP=$WITSPER_VAR/nginx-tmp \
@@ -360,18 +361,9 @@ define( 'DB_COLLATE', '' );
 // The 8 keys and salts, generated once and kept in var/secrets.
 require __DIR__ . '/../secrets/wp-salts.php';
 
-// No theme/plugin file editor in wp-admin: an admin session must not become code execution.
-define( 'DISALLOW_FILE_EDIT', true );
-// Core comes from Debian's package: no self-updates writing into it.
-define( 'AUTOMATIC_UPDATER_DISABLED', true );
-// Errors go to the php-fpm log (php.ini error_log), never to the page.
-define( 'WP_DEBUG', false );
-define( 'WP_DEBUG_DISPLAY', false );
-define( 'WP_DEBUG_LOG', false );
-// The native stack runs on loopback on machines that may have no route out: WordPress's
-// update checks would only add failed outbound requests (and log noise) to page loads.
-// Requests to this site itself (cron, loopback health checks) stay allowed.
-define( 'WP_HTTP_BLOCK_EXTERNAL', true );
+// Hardening shared with the Docker image (DISALLOW_FILE_EDIT, AUTOMATIC_UPDATER_DISABLED,
+// WP_DEBUG*, WP_HTTP_BLOCK_EXTERNAL): one file for both runners.
+require '$WITSPER_ROOT/stack/wp-config-hardening.php';
 define( 'WITSPER_STACK', 'native' );
 EOF
     if [[ -n $WITSPER_MULTISITE ]]; then
@@ -413,6 +405,55 @@ run_installer() {
     { tail -n 20 "$V_LOG/wp-install.log"; die "WordPress installer failed (log: $V_LOG/wp-install.log)"; }
   [[ -n $out ]] && printf '%s\n' "$out" | sed 's/^/[stack] /'
   return 0
+}
+
+# ----------------------------------------------------------------------------- WP-CLI ---
+# A real `wp` for the native stack: $WITSPER_VAR/bin/wp runs WP-CLI (the phar of
+# ../shared/vendor/wp-cli, or WITSPER_WP_CLI_PHAR) against this stack's WordPress. The phar
+# must be listed in docker/wp-cli/SHA256SUMS, the same list the Docker image checks it
+# against. As root it runs as www-data, like the Compose wpcli service (uid 33).
+install_wp_cli() {
+  local src=${WITSPER_WP_CLI_PHAR:-$WITSPER_ROOT/../shared/vendor/wp-cli/wp-cli.phar}
+  local bin=$WITSPER_VAR/bin sum
+  [[ -f $src ]] || die "WP-CLI: no phar at $src (set WITSPER_WP_CLI_PHAR; see docker/wp-cli/README.md)"
+  sum=$(sha256sum "$src" | cut -d' ' -f1)
+  grep -q "^$sum  wp-cli.phar\$" "$WITSPER_ROOT/docker/wp-cli/SHA256SUMS" ||
+    die "WP-CLI: $src ($sum) is not listed in docker/wp-cli/SHA256SUMS"
+  mkdir -p "$bin"
+  chmod 755 "$bin"
+  cmp -s "$src" "$bin/wp-cli.phar" || install -m 0644 "$src" "$bin/wp-cli.phar"
+  {
+    cat <<EOF
+#!/bin/sh
+# WP-CLI for the native stack in $WITSPER_VAR (written by stack/up.sh; edit that, not this).
+# FFI on in the CLI, as in the workers' mode true, so wp witsper status|selftest|bench use
+# the library. As root: runs as www-data (HOME=/tmp for WP-CLI's cache), like Compose's
+# wpcli service.
+set -e
+EOF
+    printf 'phar=%q\nwp_root=%q\nurl=%q\n' "$bin/wp-cli.phar" "$V_WP" "$WITSPER_URL"
+    [[ -n $WITSPER_LIB ]] && printf 'export WITSPER_LIB=%q\n' "$WITSPER_LIB"
+    cat <<'EOF'
+set -- php -d ffi.enable=true -d display_errors=stderr "$phar" --path="$wp_root" --url="$url" "$@"
+if [ "$(id -u)" = 0 ]; then
+  exec setpriv --reuid=www-data --regid=www-data --init-groups env HOME=/tmp "$@"
+fi
+exec "$@"
+EOF
+  } | put_file "$bin/wp" 755 || true
+}
+
+# The plugin is activated with WP-CLI, as in Docker (README "WP-CLI"): network-wide on a
+# network. Only when it is not active yet, so an up on a running stack changes nothing.
+activate_plugin_wpcli() {
+  [[ -f $PLUGIN_DIR/witsper-ffi.php ]] || return 0
+  local net=()
+  [[ -f $V_STATE/network-installed ]] && net=(--network)
+  if ! "$WITSPER_VAR/bin/wp" plugin is-active witsper-ffi "${net[@]}" >/dev/null 2>&1; then
+    "$WITSPER_VAR/bin/wp" plugin activate witsper-ffi "${net[@]}" 2>&1 | sed 's/^/[stack] wp: /'
+    "$WITSPER_VAR/bin/wp" plugin is-active witsper-ffi "${net[@]}" ||
+      die "WP-CLI could not activate witsper-ffi (var/bin/wp plugin activate witsper-ffi ${net[*]})"
+  fi
 }
 
 # ----------------------------------------------------------------------------- php-fpm ---
@@ -577,6 +618,8 @@ if [[ -f $V_STATE/network-installed ]] && ((!had_network)); then
   write_wp_config
   run_installer
 fi
+install_wp_cli
+activate_plugin_wpcli
 ensure_fpm
 ensure_nginx
 write_stack_env

@@ -203,8 +203,8 @@ else
       [[ $(field "$wpj" .plugin_active) == true ]] && pass "plugin witsper-ffi active" ||
         fail "plugin witsper-ffi active (present: $(field "$wpj" .plugin_present))"
     fi
-    [[ $(field "$wpj" .file_edit_off) == true ]] && pass "DISALLOW_FILE_EDIT is on" ||
-      fail "DISALLOW_FILE_EDIT is on"
+    h_name="wp-config hardening (DISALLOW_FILE_EDIT, AUTOMATIC_UPDATER_DISABLED, WP_HTTP_BLOCK_EXTERNAL, no WP_DEBUG_DISPLAY; WordPress $(field "$wpj" .wp_version))"
+    [[ $(field "$wpj" .hardening) == true ]] && pass "$h_name" || fail "$h_name"
   fi
   n=$(request native || true)
   if [[ $(field "$n" .answers) == true ]]; then

@@ -6,7 +6,7 @@
  *   - pretty permalinks, so /wp-json/ and /%postname%/ work through nginx;
  *   - MULTISITE=subdirectory: install_network() + populate_network() once; stack/up.sh
  *     then adds the MULTISITE constants to wp-config.php;
- *   - activates plugin/witsper-ffi (network-wide on a network) when it is present.
+ *   (the plugin is then activated with WP-CLI by stack/up.sh, as in Docker).
  * Environment: WITSPER_WP_ROOT, WITSPER_URL, WITSPER_ADMIN_USER, WITSPER_ADMIN_PASSWORD,
  * WITSPER_MULTISITE, WITSPER_STATE (dir for the network-installed marker).
  * Prints one line per action taken; errors go to stderr with exit status 1.
@@ -128,18 +128,5 @@ if ( 'subdirectory' === $multisite && ! is_multisite() ) {
 	exit( 0 );
 }
 
-$plugin      = 'witsper-ffi/witsper-ffi.php';
-$plugin_file = WP_PLUGIN_DIR . '/' . $plugin;
-if ( is_file( $plugin_file ) ) {
-	$network_wide = is_multisite();
-	$active       = $network_wide ? is_plugin_active_for_network( $plugin ) : is_plugin_active( $plugin );
-	if ( ! $active ) {
-		$result = activate_plugin( $plugin, '', $network_wide );
-		if ( is_wp_error( $result ) ) {
-			witsper_fail( "activating $plugin: " . $result->get_error_message() );
-		}
-		echo 'activated the witsper-ffi plugin' . ( $network_wide ? ' network-wide' : '' ) . "\n";
-	}
-} elseif ( is_dir( dirname( $plugin_file ) ) ) {
-	echo "note: plugin/witsper-ffi has no witsper-ffi.php yet: not activated\n";
-}
+// The plugin is activated afterwards with WP-CLI (stack/up.sh, activate_plugin_wpcli), as
+// in Docker: one way in both runners.

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Run PHP code inside the native stack's WordPress with the CLI (see stack/wp-eval.php):
+# Run PHP code inside the native stack's WordPress, as its first administrator:
 #   stack/wp.sh 'echo get_option("home"), "\n";'
-# WITSPER_VAR selects the stack, as for make up. FFI is on, as in the workers' mode true.
+# A thin wrapper over the stack's real WP-CLI (`$WITSPER_VAR/bin/wp --user=ADMIN eval`);
+# for anything else call $WITSPER_VAR/bin/wp directly. WITSPER_VAR selects the stack.
 set -Eeuo pipefail
 # shellcheck source=stack/lib.sh
 source "$(dirname "$0")/lib.sh"
 load_stack_env || die "no stack in $WITSPER_VAR (run make up)"
 (($# == 1)) || die "usage: stack/wp.sh 'PHP CODE'"
-exec php -d ffi.enable=true -d display_errors=stderr -d error_reporting='E_ALL & ~E_DEPRECATED' \
-  "$WITSPER_ROOT/stack/wp-eval.php" "$1"
+exec "$WITSPER_VAR/bin/wp" --user="$WITSPER_ADMIN_USER" eval "$1"

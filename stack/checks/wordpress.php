@@ -22,5 +22,10 @@ echo json_encode(
 		'parser_class'   => apply_filters( 'block_parser_class', 'WP_Block_Parser' ),
 		'native_parser'  => class_exists( 'Witsper_Block_Parser', false ) && Witsper_Block_Parser::is_native(),
 		'file_edit_off'  => defined( 'DISALLOW_FILE_EDIT' ) && DISALLOW_FILE_EDIT,
+		// The rest of stack/wp-config-hardening.php, the same in both runners.
+		'hardening'      => defined( 'DISALLOW_FILE_EDIT' ) && DISALLOW_FILE_EDIT
+			&& defined( 'AUTOMATIC_UPDATER_DISABLED' ) && AUTOMATIC_UPDATER_DISABLED
+			&& defined( 'WP_HTTP_BLOCK_EXTERNAL' ) && WP_HTTP_BLOCK_EXTERNAL
+			&& defined( 'WP_DEBUG_DISPLAY' ) && ! WP_DEBUG_DISPLAY,
 	)
 ) . "\n";

@@ -88,7 +88,7 @@ fi
 
 # --- Dockerfile invariants (no engine here to build it: the rules it must keep) ----------
 expect "Dockerfile: every stage FROM a Debian wordpress fpm image (no alpine/musl, no wordpress:cli)" \
-  bash -c "grep -E '^ARG WORDPRESS_IMAGE=wordpress:[a-z0-9.-]*fpm\$' Dockerfile >/dev/null &&
+  bash -c "grep -E '^ARG WORDPRESS_IMAGE=wordpress:(\\$\{WITSPER_WP_VERSION\}|[a-z0-9.-])*fpm\$' Dockerfile >/dev/null &&
            ! grep -iE '^FROM|^ARG WORDPRESS_IMAGE' Dockerfile | grep -qiE 'alpine|wordpress:cli'"
 expect "Dockerfile: FFI built with docker-php-ext-install, runtime libffi kept, build fails without FFI" \
   bash -c "grep -q 'docker-php-ext-install ffi' Dockerfile && grep -q \"apt-mark manual\" Dockerfile &&
@@ -97,8 +97,11 @@ expect "Dockerfile: php.ini as conf.d/zz-witsper.ini, pool file after zz-docker.
   bash -c "grep -q 'COPY php.ini \"\$PHP_INI_DIR/conf.d/zz-witsper.ini\"' Dockerfile &&
            grep -q 'COPY php-fpm.conf /usr/local/etc/php-fpm.d/zz-witsper.conf' Dockerfile &&
            [[ zz-witsper.conf > zz-docker.conf ]] && grep -qx 'STOPSIGNAL SIGQUIT' Dockerfile"
-expect "Dockerfile: WP-CLI phar checksum- and signature-verified" \
-  bash -c "grep -q 'sha512sum -c' Dockerfile && grep -q 'gpg --batch --verify' Dockerfile"
+expect "Dockerfile: WP-CLI phar checksum- and signature-verified, else a file checked against SHA256SUMS, else the build fails" \
+  bash -c "grep -q 'sha512sum -c' Dockerfile && grep -q 'gpg --batch --verify' Dockerfile &&
+           grep -q 'docker/wp-cli/SHA256SUMS' Dockerfile && grep -q 'no docker/wp-cli/wp-cli.phar' Dockerfile"
+expect "Dockerfile: no '# syntax=' line (BuildKit would download a frontend image)" \
+  bash -c "! grep -qi '^# *syntax *=' Dockerfile"
 
 # --- one source of truth: limits that must agree across the files -----------------------
 ini_size() { sed -nE "s/^$1 *= *([0-9]+)[Mm]\$/\1/p" php.ini; }
@@ -132,6 +135,22 @@ expect "stack.env has the keys others rely on" bash -c \
      WITSPER_FFI_MODE WITSPER_ADMIN_USER WITSPER_ADMIN_PASSWORD WITSPER_DB_NAME WITSPER_VAR; do
      grep -q \"^\$k=.\" '$WITSPER_VAR/stack.env' || { echo missing \$k; exit 1; }; done"
 expect "wp-load.php is in WITSPER_WP_ROOT" test -f "$WITSPER_VAR/wordpress/wp-load.php"
+
+# WP-CLI for real on the native stack ($WITSPER_VAR/bin/wp, as www-data).
+wp=$WITSPER_VAR/bin/wp
+out=$("$wp" --version 2>&1 || true)
+expect "native wp: $WITSPER_VAR/bin/wp --version -> WP-CLI 2.12.0 (got $out)" test "$out" = "WP-CLI 2.12.0"
+out=$("$wp" plugin list --name=witsper-ffi --field=status 2>&1 || true)
+expect "native wp plugin list: witsper-ffi active (activated by make up with WP-CLI; got $out)" test "$out" = active
+st=$("$wp" witsper status --format=json 2>&1 || true)
+expect "native wp witsper status: native parser active, WordPress 6.1.9 (got ${st:0:200})" \
+  test "$(jq -r '"\(.native_parser_active) \(.wordpress_version)"' <<<"$st" 2>/dev/null)" = "true 6.1.9"
+out=$("$wp" witsper selftest 2>&1 || true)
+expect "native wp witsper selftest: $(tail -n 1 <<<"$out")" grep -q '^Success: pass' <<<"$out"
+b=$("$wp" witsper bench --iterations=3 --format=json 2>/dev/null || true)
+expect "native wp witsper bench: every document timed natively and identical" \
+  test "$(jq '[.[] | select(.identical == true and (.native_ms | type) == "number")] | length' <<<"$b" 2>/dev/null)" = \
+       "$(jq 'length' <<<"$b" 2>/dev/null || echo x)"
 expect "no secret in the repository's tracked files" bash -c \
   "pw=\$(sed -n 's/^WITSPER_DB_PASSWORD=//p' '$WITSPER_VAR/secrets/db.env');
    ! git -C '$root' grep -qF \"\$pw\""
@@ -196,12 +215,19 @@ else
 fi
 code=$(http_code -I "$base/")
 expect "multisite: curl -I $base/ -> 200 (got $code)" test "$code" = 200
-# shellcheck disable=SC2016  # PHP code for php -r: its $ variables are PHP's, not the shell's
-out=$(stack/wp.sh '
-  // What `wp site create --slug=site2` does; the stack mu-plugin keeps the :port.
-  $id = wpmu_create_blog( DOMAIN_CURRENT_SITE, "/site2/", "Site 2", get_current_user_id() );
-  echo is_wp_error( $id ) ? "error: " . $id->get_error_message() : "site $id", "\n";' 2>&1 || true)
-expect "multisite: second site created at /site2/ ($out)" grep -q '^site [0-9]' <<<"$out"
+# README "Multisite" commands, with the native WP-CLI (the stack mu-plugin keeps the :port).
+wp=$WITSPER_VAR/bin/wp
+out=$("$wp" site create --slug=site2 --title="Site 2" 2>&1 || true)
+expect "multisite: wp site create --slug=site2 ($out)" grep -q '^Success: Site [0-9]' <<<"$out"
+out=$("$wp" site list --field=url 2>&1 || true)
+expect "multisite: wp site list has $base/site2/" grep -qx "$base/site2/" <<<"$out"
+"$wp" user create editor editor@example.com --role=editor >/dev/null 2>&1 || true
+out=$("$wp" super-admin add editor 2>&1 || true)
+expect "multisite: wp super-admin add editor ($out)" grep -q '^Success' <<<"$out"
+expect "multisite: wp super-admin list has editor" grep -qx editor <<<"$("$wp" super-admin list 2>&1)"
+out=$("$wp" super-admin remove editor 2>&1 || true)
+expect "multisite: wp super-admin remove editor ($out)" grep -q '^Success' <<<"$out"
+expect "multisite: wp super-admin list no longer has editor" bash -c "! '$wp' super-admin list 2>&1 | grep -qx editor"
 code=$(http_code -I "$base/site2/")
 expect "multisite: curl -I $base/site2/ -> 200 (got $code)" test "$code" = 200
 code=$(http_code "$base/site2/wp-login.php")
