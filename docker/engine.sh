@@ -7,6 +7,7 @@
 # Installs Debian's docker.io (+ iptables, tini, docker-compose) when dockerd is missing.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=docker/env.sh
 . "$here/env.sh"
 
 dk() { DOCKER_HOST="unix://$WITSPER_DOCKER_SOCK" "$WITSPER_DOCKER_BIN" "$@"; }
@@ -69,8 +70,8 @@ start() {
     --iptables=false --ip6tables=false --ip-masq=false --bridge=none \
     --storage-driver overlay2 \
     >>"$WITSPER_DOCKER_LOG" 2>&1 </dev/null &
-  local i
-  for i in $(seq 1 60); do
+  local _
+  for _ in $(seq 1 60); do
     answers && return 0
     sleep 1
   done
@@ -84,8 +85,8 @@ stop() {
   local pid; pid="$(cat "$WITSPER_DOCKER_PID")"
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid"
-    local i
-    for i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    local _
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     if kill -0 "$pid" 2>/dev/null; then echo "engine: dockerd $pid still running after 30 s" >&2; return 1; fi
   fi
   rm -f "$WITSPER_DOCKER_PID"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Witsper's private Docker engine: every name and path in one place. Sourced by
 # docker/engine.sh, docker/bases/build.sh, tests/compose/run.sh and the Makefile targets
 # docker-env / docker-down / docker-bases / test-compose.

@@ -10,7 +10,8 @@ set -eu
 
 # stack/ffi-mode.sh (installed as witsper-ffi-mode) turns the mode into the two settings,
 # as for the native run. The installed header keeps the soname as FFI_LIB: nothing to render.
-settings=$(witsper-ffi-mode settings "${WITSPER_FFI_MODE:=true}" \
+: "${WITSPER_FFI_MODE:=true}"
+settings=$(witsper-ffi-mode settings "$WITSPER_FFI_MODE" \
   /usr/local/share/witsper/witsper_ffi.h \
   /usr/src/wordpress/wp-content/plugins/witsper-ffi/preload.php) || exit 1
 WITSPER_FFI_PRELOAD=$(printf '%s\n' "$settings" | sed -n 's/^WITSPER_FFI_PRELOAD=//p')

@@ -415,13 +415,28 @@ run_installer() {
 install_wp_cli() {
   local src=${WITSPER_WP_CLI_PHAR:-$WITSPER_ROOT/../shared/vendor/wp-cli/wp-cli.phar}
   local bin=$WITSPER_VAR/bin sum
-  [[ -f $src ]] || die "WP-CLI: no phar at $src (set WITSPER_WP_CLI_PHAR; see docker/wp-cli/README.md)"
-  sum=$(sha256sum "$src" | cut -d' ' -f1)
-  grep -q "^$sum  wp-cli.phar\$" "$WITSPER_ROOT/docker/wp-cli/SHA256SUMS" ||
-    die "WP-CLI: $src ($sum) is not listed in docker/wp-cli/SHA256SUMS"
   mkdir -p "$bin"
   chmod 755 "$bin"
-  cmp -s "$src" "$bin/wp-cli.phar" || install -m 0644 "$src" "$bin/wp-cli.phar"
+  if [[ ! -f $src && ! -f $bin/wp-cli.phar ]]; then
+    # No local phar: the official release, checked against the SHA-512 published with it
+    # (as the Dockerfile does). Offline, this fails and says what to do.
+    local url=https://github.com/wp-cli/wp-cli/releases/download/v2.12.0/wp-cli-2.12.0.phar
+    log "WP-CLI: no phar at $src; downloading $url"
+    if curl -fsSL --max-time 120 -o "$bin/wp-cli.phar.new" "$url" &&
+       curl -fsSL --max-time 30 -o "$bin/wp-cli.phar.sha512" "$url.sha512" &&
+       echo "$(cut -d' ' -f1 "$bin/wp-cli.phar.sha512")  $bin/wp-cli.phar.new" | sha512sum -c --quiet -; then
+      mv -f "$bin/wp-cli.phar.new" "$bin/wp-cli.phar"
+    else
+      rm -f "$bin/wp-cli.phar.new"
+      die "WP-CLI: no phar at $src and the official release could not be downloaded and checked; set WITSPER_WP_CLI_PHAR to a wp-cli.phar (docker/wp-cli/README.md)"
+    fi
+    rm -f "$bin/wp-cli.phar.sha512"
+  elif [[ -f $src ]]; then
+    sum=$(sha256sum "$src" | cut -d' ' -f1)
+    grep -q "^$sum  wp-cli.phar\$" "$WITSPER_ROOT/docker/wp-cli/SHA256SUMS" ||
+      die "WP-CLI: $src ($sum) is not listed in docker/wp-cli/SHA256SUMS"
+    cmp -s "$src" "$bin/wp-cli.phar" || install -m 0644 "$src" "$bin/wp-cli.phar"
+  fi
   {
     cat <<EOF
 #!/bin/sh

@@ -9,7 +9,9 @@
 # What each stand-in is (and how it differs from the real image) is in docker/bases/README.md.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=docker/env.sh
 . "$here/../env.sh"
+# shellcheck source=docker/bases/versions.sh
 . "$here/versions.sh"
 export DOCKER_HOST="unix://$WITSPER_DOCKER_SOCK" DOCKER_BUILDKIT=1
 docker() { "$WITSPER_DOCKER_BIN" "$@"; }
@@ -29,7 +31,10 @@ aptsrc() {
   } >"$d/sources.list"
   local o=(-o "Dir::Etc::SourceList=$d/sources.list" -o Dir::Etc::SourceParts=/dev/null
            -o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache" -o APT::Sandbox::User=root)
-  [ -n "$(ls "$d/lists" 2>/dev/null | grep -v partial)" ] || apt-get "${o[@]}" update -qq >&2
+  # Lists already fetched (anything but apt's own "partial" folder): no update.
+  local fetched=no f
+  for f in "$d"/lists/*; do [[ -e $f && ${f##*/} != partial ]] && fetched=yes; done
+  [[ $fetched == yes ]] || apt-get "${o[@]}" update -qq >&2
   (cd "$WITSPER_BASES_SRC" && apt-get "${o[@]}" source --download-only "$@" >&2)
 }
 
@@ -40,6 +45,7 @@ build_debian() {
   have "$tag" && { log "$tag present"; return 0; }
   log "building $tag (mmdebstrap)"
   local tmp; tmp="$(mktemp -d)"
+  # shellcheck disable=SC2016  # "$1" in the hook is mmdebstrap's argument, expanded by its shell
   mmdebstrap --variant=minbase --format=tar --skip=check/empty \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
     --dpkgopt='path-include=/usr/share/doc/*/copyright' \

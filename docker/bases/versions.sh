@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: docker/bases/build.sh reads every value
 # What the stand-in base images are built from (one place; see docker/bases/README.md).
 # The real wordpress:php8.2-fpm is Debian trixie; so are the stand-ins.
 BASES_SUITE=trixie

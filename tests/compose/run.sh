@@ -18,7 +18,7 @@
 # so it never meets a user's stack or the native one. Traffic: 127.0.0.1 only.
 # Every check that cannot run on a machine that can run the engine is a FAIL, not a skip.
 set -Euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 root=$PWD
 # shellcheck source=tests/lib/harness.sh
 . tests/lib/harness.sh
@@ -220,6 +220,7 @@ load() {
 check "short load (wrk 5 s, 8 connections) on $url/: 0 non-2xx" load 5s
 
 # SIGSEGV to one php-fpm worker inside the container: the master replaces it.
+# shellcheck disable=SC2016  # a script for the container's sh, expanded there
 worker=$("${dc2[@]}" exec -T wordpress sh -c 'for p in /proc/[0-9]*; do
   c=$(tr "\0" " " <"$p/cmdline" 2>/dev/null); case "$c" in "php-fpm: pool"*) echo "${p#/proc/}"; break;; esac; done')
 # (The image has no kill binary: the shell's builtin sends it.)

@@ -10,7 +10,7 @@
 # Traffic: only from a client container on the stack's own overlay network (no port is
 # published). Every wait is bounded.
 set -Euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 # shellcheck source=tests/lib/harness.sh
 . tests/lib/harness.sh
 # shellcheck source=docker/env.sh
@@ -161,6 +161,7 @@ check "health through nginx: native_parser_active true" test "$(jq -r .native_pa
 gets() { docker logs "$1" 2>&1 | grep -c '"GET /index.php' || true; }
 declare -A before
 for c in $(healthy_fpm); do before[$c]=$(gets "$c"); done
+# shellcheck disable=SC2016  # a script for the client container's sh, expanded there
 ncl sh -c 'for i in $(seq 1 90); do curl -s -o /dev/null --max-time 10 http://nginx/; done'
 served=0 dist=''
 for c in "${!before[@]}"; do
@@ -209,6 +210,7 @@ done
 check "the stopped task was seen unhealthy and Swarm replaced it ($(t $t0); unhealthy seen: $unhealthy)" test "$gone" = 1
 ((gone)) || docker inspect -f '{{.State.Status}} {{json .State.Health}}' "$sick" 2>&1 | head -c 1500
 if wait_fpm 120; then pass "$replicas healthy replicas again"; else fail "$replicas healthy replicas again within 120 s"; fi
+# shellcheck disable=SC2016  # a script for the client container's sh, expanded there
 codes=$(ncl sh -c 'for i in $(seq 1 30); do curl -s -o /dev/null -w "%{http_code}\n" --max-time 15 http://nginx/; done' | sort | uniq -c | tr -s ' \n' ' ')
 check "site answers after the replacement (30 requests: $codes)" test "$codes" = " 30 200 "
 

@@ -43,6 +43,9 @@ lint_shell() {
     [[ -f $f ]] || continue
     case $f in
       */node_modules/*) continue ;;
+      # The official images' own scripts (docker-library php/nginx/mariadb/wordpress), kept
+      # as published so they can be compared with upstream (docker/bases/README.md).
+      docker/bases/*/*) continue ;;
       *.sh|*.bash) files+=("$f") ;;
       *) head -n 1 "$f" 2>/dev/null | grep -qE '^#!.*[/ ](ba|da)?sh([[:space:]]|$)' && files+=("$f") ;;
     esac
