@@ -5,15 +5,15 @@
 #
 # Usage: tests/load/run.sh [--short | --soak] [--modes "true preload"] [--requests N] [--segment S]
 #   (default)  `make load`: per FFI mode >= 20,000 plugin-on requests at 32 connections
-#              (>= 5,000 on the block post, the rest on the health route), then 6 runs of
-#              20 s with plugin-on and plugin-off requests side by side
+#              (>= 5,000 on the block post, the rest on the health route), then 9 runs of
+#              30 s with plugin-on and plugin-off requests side by side (WITSPER_LOAD_CMP_RUNS)
 #   --short    `make test-load` (CI): the same runs and criteria, scaled down (< 4 min)
 #   --soak     `make soak`: >= 200,000 requests (or --requests N) mixing both URLs in the
 #              stack's current mode, sampling latency and worker RSS; plot in var/soak.png
 # Pass criteria (issue 4): 0 crashed workers (stack/fpm-exits.php, with the master's kill() calls
 # traced: php-fpm's own scale-down SIGKILLs of idle workers are reported, not failed), 0 non-2xx
 # (and 0 socket errors), worker RSS growth < 1 MB per 10,000 requests, plugin-on req/s on the
-# block post >= 97% of plugin-off (both measured side by side, in the same seconds, see
+# block post >= plugin-off - 0.5%, median of 9 paired runs (measured side by side, in the same seconds, see
 # witsper-load-plugin-switch.php), and the request counts above reached.
 # Results: $WITSPER_VAR/load.md (load-short.md for --short, soak.md + soak.png for --soak).
 # php-fpm runs with pm.max_requests = 0 during the runs (leaks show instead of being recycled);
@@ -227,7 +227,7 @@ case $MODE in
   short)   BLOCK_N=1200; HEALTH_N=2400; CAP=${WITSPER_LOAD_CAP:-12}; WARM=4; OUT=$WITSPER_VAR/load-short.md
            CMP_RUNS=2; CMP_SECS=5;;
   default) BLOCK_N=5000; HEALTH_N=15000; CAP=${WITSPER_LOAD_CAP:-400}; WARM=15; OUT=$WITSPER_VAR/load.md
-           CMP_RUNS=6; CMP_SECS=20;;
+           CMP_RUNS=${WITSPER_LOAD_CMP_RUNS:-9}; CMP_SECS=30;;
   soak)    OUT=$WITSPER_VAR/soak.md;;
 esac
 
@@ -374,7 +374,10 @@ for mode in $MODES; do
     awk '{ printf "%.3f\n", ($2 > 0 ? $1 / $2 : 0) }' | paste -sd' ')
   read -r nw r0 r1 wreq g ga < <(growth "$REL_TMP/$mode-0.snap" "$REL_TMP/$mode-1.snap")
   ratio=$(awk -v a="$on_rate" -v b="$off_rate" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
-  ROWS+=("| $mode | **all** | block post side by side, on / off: $on_rate / $off_rate req/s = **$ratio** (per run: $run_ratios) | $((on_req + h_req + cmp_on_req + cmp_off_req)) | | | | | | $crashes | $r0 -> $r1 ($nw) | $g / **$ga** |")
+  # The judged figure (issue 11): the median of the paired runs' on/off ratios, so one run
+  # disturbed by something else on the machine moves neither side of the verdict.
+  median=$(tr ' ' '\n' <<<"$run_ratios" | sort -n | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+  ROWS+=("| $mode | **all** | block post side by side, on / off: $on_rate / $off_rate req/s = $ratio; median of the pairs **$median** (per run: $run_ratios) | $((on_req + h_req + cmp_on_req + cmp_off_req)) | | | | | | $crashes | $r0 -> $r1 ($nw) | $g / **$ga** |")
   DETAILS+=("" "#### FFI mode $mode: workers alive through the whole mode (same pids)" ""
             "| pid | RSS start (MB) | RSS end (MB) | growth (kB) | requests served |" "|---|---|---|---|---|")
   mapfile -t wt < <(worker_table "$REL_TMP/$mode-0.snap" "$REL_TMP/$mode-1.snap")
@@ -395,10 +398,10 @@ for mode in $MODES; do
   fpm_exits_since "$mode_mark" | grep -E '^(CRASH|SCALEDOWN)' | sed 's/^/    /' || true
   check "$mode: 0 non-2xx responses or socket errors ($bad)" test "$bad" -eq 0
   growth_msg="$mode: worker RSS growth < 1 MB per 10,000 requests (private anonymous $ga MB, VmRSS $g MB; $nw workers, $wreq requests)"
-  ratio_msg="$mode: plugin-on req/s >= 97% of plugin-off on the block post, side by side ($on_rate vs $off_rate req/s = $ratio over $CMP_RUNS runs of ${CMP_SECS}s; per run $run_ratios)"
+  ratio_msg="$mode: plugin-on req/s >= plugin-off - 0.5% on the block post, median of $CMP_RUNS paired side-by-side runs of ${CMP_SECS}s ($median; per run $run_ratios; summed $on_rate vs $off_rate req/s = $ratio)"
   if [[ $MODE == default ]]; then
     check "$growth_msg" awk -v g="$ga" 'BEGIN { exit !(g != "NA" && g < 1.0) }'
-    check "$ratio_msg" awk -v r="$ratio" 'BEGIN { exit !(r >= 0.97) }'
+    check "$ratio_msg" awk -v r="$median" 'BEGIN { exit !(r >= 0.995) }'
   else
     # Measured, not judged: a ~2,000-request window over ~14 workers shows each worker's
     # first-use growth (~70 kB) rather than per-request growth, and two 5 s side-by-side runs
@@ -412,7 +415,7 @@ done
 {
   echo "# Witsper load test ($MODE, $(date -u +%FT%TZ))"
   echo
-  echo "Block post: $(basename "$CORPUS") ($(wc -c <"$CORPUS") bytes) as post #$POST_ID; pm.max_requests=0, pm.max_children=${MAX_CHILDREN:-20}; $(nproc) CPUs shared by wrk, nginx, php-fpm and MariaDB. Load runs: $CONNS connections, $THREADS wrk threads, plugin on. Side-by-side runs: two wrk at the same time on the block post, $CMP_CONNS connections each (half of pm.max_children, so no request queues for a worker), the plugin-off one with the header \`$OFF_HEADER\` (the plugin is not loaded for its requests, as when deactivated); the judged ratio is on/off req/s summed over these runs."
+  echo "Block post: $(basename "$CORPUS") ($(wc -c <"$CORPUS") bytes) as post #$POST_ID; pm.max_requests=0, pm.max_children=${MAX_CHILDREN:-20}; $(nproc) CPUs shared by wrk, nginx, php-fpm and MariaDB. Load runs: $CONNS connections, $THREADS wrk threads, plugin on. Side-by-side runs: two wrk at the same time on the block post, $CMP_CONNS connections each (half of pm.max_children, so no request queues for a worker), the plugin-off one with the header \`$OFF_HEADER\` (the plugin is not loaded for its requests, as when deactivated); the judged figure is the median of the runs' on/off ratios (>= 0.995)."
   echo "Latency in ms. Crashes = workers that exited on SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE or a SIGKILL the php-fpm master did not send (stack/fpm-exits.php with the master's traced kill() calls); php-fpm's own scale-down SIGKILLs of idle workers are not crashes. RSS = mean VmRSS of the workers alive at the start and the end of the run (their count in brackets); growth = summed growth of those workers / requests they served x 10,000, for VmRSS and for private anonymous memory (RssAnon, where a malloc/emalloc leak shows; the pass criterion, < 1 MB). The growth is given (and judged) on the **all** row only, which spans the whole mode from after the warm-up to the end: a single run gives each worker 30 to 2,000 requests, where RSS moves by up to 2 MB as malloc returns pages or a worker first serves another route (the health route takes a worker from ~43 to ~46 MB once), so a per-10k figure for one run would be noise."
   echo
   echo "| FFI mode | plugin | URL | requests | req/s | p50 | p99 | non-2xx | socket errors | crashes | RSS start -> end MB (workers) | growth MB / 10k req: VmRSS / anon |"
