@@ -488,7 +488,8 @@ static int exif_rotate(wm_image *img, int orientation, wm_error *err)
 }
 
 /* The file, upright (maybe_exif_rotate), at 90 x 60 (or 60 x 90) as PNG; materialise:
- * 1 = full-size copy first (operations on pixels), 0 = transform pending on the file. */
+ * 1 = full-size copy first (operations on pixels), 0 = transform pending on the file
+ * (wm_crop_resize), 2 = transform pending (wm_make_sizes). */
 static int upright_small(const char *in, int materialise, const char *out, int *orient)
 {
     wm_image *img = NULL;
@@ -499,11 +500,24 @@ static int upright_small(const char *in, int materialise, const char *out, int *
     if (rc != WM_OK)
         return rc;
     *orient = info.orientation;
-    if (materialise)
+    if (materialise == 1)
         rc = wm_crop_resize(img, 0, 0, info.width, info.height, info.width, info.height,
                             &err);
     if (rc == WM_OK)
         rc = exif_rotate(img, info.orientation, &err);
+    if (rc == WM_OK && materialise == 2) {
+        /* wm_make_sizes with the rotation pending on the decoded image. */
+        wm_size s;
+        memset(&s, 0, sizeof s);
+        wm_size_of(img, &s.src_w, &s.src_h);
+        s.dst_w = s.src_w > s.src_h ? 90 : 60;
+        s.dst_h = s.src_w > s.src_h ? 60 : 90;
+        s.path = out;
+        s.path_len = strlen(out);
+        rc = wm_make_sizes(img, &s, 1, "image/png", 90, &err);
+        wm_close(img);
+        return rc;
+    }
     if (rc == WM_OK) {
         wm_size_of(img, &w, &h);
         rc = wm_crop_resize(img, 0, 0, w, h, w > h ? 90 : 60, w > h ? 60 : 90, &err);
@@ -532,11 +546,11 @@ static void test_orientation(void)
             char in[1024], out[512], what[128];
             int orient = -1;
             snprintf(in, sizeof in, "%s/orientation/%s_%d.jpg", corpus, kinds[k], n);
-            for (m = 0; m < 2; m++) {
+            for (m = 0; m < 3; m++) {
+                static const char *const how[] = { "pending", "pixels", "make_sizes" };
                 double d;
                 snprintf(out, sizeof out, "%s/up-%d.png", tmpdir, m);
-                snprintf(what, sizeof what, "%s_%d (%s)", kinds[k], n,
-                         m ? "pixels" : "pending");
+                snprintf(what, sizeof what, "%s_%d (%s)", kinds[k], n, how[m]);
                 INT_EQ(upright_small(in, m, out, &orient), WM_OK, what);
                 INT_EQ(orient, n == 0 ? 1 : n, "orientation from the header");
                 d = file_diff(out, ref);
@@ -928,26 +942,38 @@ static void test_sizes(void)
     }
 }
 
-/* The WordPress upload order: one size per call, ascending (make_subsize). */
+/* The WordPress upload order: one size per call, ascending (make_subsize). The decoded
+ * image is kept and reused while it is large enough: proven by moving the file away
+ * after a decode (a reuse still works, a new decode cannot read the file). */
 static void test_ascending_calls(void)
 {
     static const int widths[] = { 150, 300, 768, 1024, 1536, 2048 };
+    /* JPEG shrink-on-load of 6000 x 4000: 150 and 300 from 1/8 (750 px), 768 and 1024
+     * from 1/4 (1500 px), 1536 and 2048 from 1/2 (3000 px). */
+    static const int decodes[] = { 1, 0, 1, 0, 1, 0 };
     wm_image *img = NULL;
     wm_info info;
     wm_error err;
-    char src[1024], out[512];
+    char orig[1024], src[512], away[512], out[512];
     size_t i;
 
     if (corpus == NULL)
         return;
-    snprintf(src, sizeof src, "%s/photos/craft-beer_24mp_progressive_noexif.jpg", corpus);
+    snprintf(orig, sizeof orig, "%s/photos/craft-beer_24mp_progressive_noexif.jpg", corpus);
+    tmp_path(src, sizeof src, "asc-src.jpg");
+    tmp_path(away, sizeof away, "asc-away.jpg");
+    if (link(orig, src) != 0 && symlink(orig, src) != 0) {
+        OK(0, "cannot link the source");
+        return;
+    }
     if (open_file(src, 0, &img, &info, &err) != WM_OK) {
         OK(0, "open craft-beer");
         return;
     }
     for (i = 0; i < sizeof widths / sizeof widths[0]; i++) {
         wm_size s;
-        int fw = 0, fh = 0;
+        int fw = 0, fh = 0, rc;
+        char what[64];
         memset(&s, 0, sizeof s);
         s.src_w = info.width;
         s.src_h = info.height;
@@ -956,9 +982,34 @@ static void test_ascending_calls(void)
         snprintf(out, sizeof out, "%s/asc-%zu.jpg", tmpdir, i);
         s.path = out;
         s.path_len = strlen(out);
-        INT_EQ(wm_make_sizes(img, &s, 1, "image/jpeg", 82, &err), WM_OK, "ascending size");
-        OK(file_dims(out, &fw, &fh, NULL) == 0 && fw == s.dst_w && fh == s.dst_h,
-           "ascending size dims");
+        snprintf(what, sizeof what, "width %d", widths[i]);
+        if (!decodes[i]) {
+            /* The file is away: only the kept decoded image can serve this size. */
+            OK(rename(src, away) == 0, "move the source away");
+            rc = wm_make_sizes(img, &s, 1, "image/jpeg", 82, &err);
+            check_at(rc == WM_OK, __FILE__, __LINE__, "reused the decoded image", what);
+            OK(rename(away, src) == 0, "move the source back");
+        } else {
+            rc = wm_make_sizes(img, &s, 1, "image/jpeg", 82, &err);
+            check_at(rc == WM_OK, __FILE__, __LINE__, "ascending size", what);
+        }
+        check_at(file_dims(out, &fw, &fh, NULL) == 0 && fw == s.dst_w && fh == s.dst_h,
+                 __FILE__, __LINE__, "ascending size dims", what);
+    }
+    /* The check can fail: a size larger than the kept image needs the file. */
+    {
+        wm_size s;
+        memset(&s, 0, sizeof s);
+        s.src_w = info.width;
+        s.src_h = info.height;
+        s.dst_w = 3500;
+        s.dst_h = 2333;
+        s.path = out;
+        s.path_len = strlen(out);
+        OK(rename(src, away) == 0, "move the source away");
+        OK(wm_make_sizes(img, &s, 1, "image/jpeg", 82, &err) != WM_OK,
+           "a larger size needs a new decode (the file is away: fails)");
+        OK(rename(away, src) == 0, "move the source back");
     }
     wm_close(img);
 }
