@@ -430,7 +430,6 @@ WM_API int wm_crop_resize(wm_image *img, int x, int y, int w, int h, int dst_w, 
     if ((rc = wm__source(img, w, h, dst_w, dst_h, 0, &src, err)) != WM_OK)
         return rc;
     rc = wm__cut(src, cw, ch, x, y, w, h, dst_w, dst_h, &out, err);
-    g_object_unref(src);
     if (rc != WM_OK)
         return rc;
     replace(img, out);

@@ -54,7 +54,7 @@ uint64_t wm__max_file_bytes(void);
 int wm__to_srgb8(VipsImage *in, VipsImage **out, wm_error *err);
 /* The region (x, y, w, h) of the current-image coordinates of an image that is the
  * current image at scale (in->Xsize / cur_w, in->Ysize / cur_h), resized to exactly
- * dst_w x dst_h, in memory. */
+ * dst_w x dst_h, in memory. Takes the caller's reference to in (also on failure). */
 int wm__cut(VipsImage *in, int cur_w, int cur_h, int x, int y, int w, int h, int dst_w,
             int dst_h, VipsImage **out, wm_error *err);
 /* Whether an image of in_w x in_h, standing for the current image of cur_w x cur_h, holds

@@ -15,6 +15,14 @@
 #define WM_RESIZE_KERNEL VIPS_KERNEL_CUBIC
 #endif
 
+/* 1: horizontal reductions as vertical ones between rotations (see resize()). Off: it
+ * runs 31% fewer instructions for a 24 MP upload (callgrind: 3.02 G against 4.40 G) but
+ * measured no less CPU time (0.66 s both, best of 5 on the shared 2-core machine: the
+ * rotations are memory-bound), so the plain vips_resize path stays the default. */
+#ifndef WM_ROTATED_REDUCE
+#define WM_ROTATED_REDUCE 0
+#endif
+
 /* Takes the reference of *next into *cur (dropping the old one). */
 static void step(VipsImage **cur, VipsImage *next)
 {
@@ -145,6 +153,58 @@ fail:
     return wm__vips_fail(err, WM_E_DECODE, "cannot convert the colours to sRGB");
 }
 
+/* Resizes by hscale x vscale. libvips 8.14 reduces vertically with vector code and
+ * horizontally with scalar code that costs ~14x more per pixel (callgrind, 3000x2000 ->
+ * 2560 wide: reduceh 1.12 G instructions, reducev 0.08 G, a 90 degrees rotation 0.13 G),
+ * so for the moderate reductions of the sizes chain (0.5 <= scale < 1, 8-bit) the
+ * horizontal reduction is a vertical one between two rotations. Other cases (large
+ * reductions, which libvips splits into box shrink + reduce; enlargements) go to
+ * vips_resize. The result may differ by a pixel from the exact size (the caller fixes).
+ * Takes the caller's reference to in (also on failure). */
+static int resize(VipsImage *in, double hscale, double vscale, VipsImage **out)
+{
+    VipsImage *t = in, *next = NULL, *mem;
+
+    /* t owns the caller's reference to in. */
+    if (!WM_ROTATED_REDUCE || hscale < 0.5 || vscale < 0.5 || hscale > 1.0 ||
+        vscale > 1.0 || in->BandFmt != VIPS_FORMAT_UCHAR) {
+        int rc = vips_resize(in, out, hscale, "vscale", vscale, "kernel", WM_RESIZE_KERNEL,
+                             NULL);
+        g_object_unref(in);
+        return rc;
+    }
+    if (vscale < 1.0) {
+        if (vips_reducev(t, &next, 1.0 / vscale, "kernel", WM_RESIZE_KERNEL, NULL) != 0)
+            goto fail;
+        step(&t, next);
+    }
+    if (hscale < 1.0) {
+        /* Rotations need random access: the (smaller) vertically reduced image in memory
+         * (this also pulls a sequential decoder through once, top to bottom). */
+        if ((mem = vips_image_copy_memory(t)) == NULL)
+            goto fail;
+        step(&t, mem);
+        if (vips_rot(t, &next, VIPS_ANGLE_D90, NULL) != 0)
+            goto fail;
+        step(&t, next);
+        if (vips_reducev(t, &next, 1.0 / hscale, "kernel", WM_RESIZE_KERNEL, NULL) != 0)
+            goto fail;
+        step(&t, next);
+        if ((mem = vips_image_copy_memory(t)) == NULL)
+            goto fail;
+        step(&t, mem);
+        if (vips_rot(t, &next, VIPS_ANGLE_D270, NULL) != 0)
+            goto fail;
+        step(&t, next);
+    }
+    *out = t;
+    return 0;
+
+fail:
+    g_object_unref(t);
+    return -1;
+}
+
 int wm__large_enough(int in_w, int in_h, int cur_w, int cur_h, int w, int h, int dst_w,
                      int dst_h)
 {
@@ -161,8 +221,8 @@ int wm__cut(VipsImage *in, int cur_w, int cur_h, int x, int y, int w, int h, int
     double hscale, vscale, ox, oy;
     int left, top, right, bottom, alpha = vips_image_hasalpha(in), cx, cy;
 
-    g_object_ref(t);
-    /* The region in this image's pixels; its edges may fall inside a pixel when the image
+    /* t owns the caller's reference from here (a decoder is freed as soon as its pixels
+     * have been read). The region in this image's pixels; its edges may fall inside a pixel when the image
      * is a reduced copy: the enclosing whole pixels are cut and resized at the region's
      * exact scale, then the region's own start is cut from the result. */
     left = (int)floor(x * sx + 1e-9);
@@ -192,10 +252,9 @@ int wm__cut(VipsImage *in, int cur_w, int cur_h, int x, int y, int w, int h, int
                 goto fail;
             step(&t, next);
         }
-        if (vips_resize(t, &next, hscale, "vscale", vscale, "kernel", WM_RESIZE_KERNEL,
-                        NULL) != 0)
-            goto fail;
-        step(&t, next);
+        if (resize(t, hscale, vscale, &next) != 0)
+            return wm__vips_fail(err, WM_E_DECODE, "cannot decode or resize the image");
+        t = next;
         if (alpha) {
             if (vips_unpremultiply(t, &next, NULL) != 0)
                 goto fail;

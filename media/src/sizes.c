@@ -118,6 +118,8 @@ WM_API int wm_make_sizes(wm_image *img, wm_size *sizes, size_t n, const char *mi
             }
         }
         path = wm__path(s->path, s->path_len, &one);
+        if (path != NULL)
+            g_object_ref(from); /* wm__cut takes a reference; made[] keeps its own */
         rc = path == NULL ? one.code
                           : wm__cut(from, cw, ch, s->src_x, s->src_y, s->src_w, s->src_h,
                                     s->dst_w, s->dst_h, &out, &one);
