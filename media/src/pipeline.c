@@ -2,14 +2,75 @@
  * Pixels: colour conversion to 8-bit sRGB, and the exact crop + resize.
  */
 #include <math.h>
+#include <string.h>
 
 #include "internal.h"
+
+/* The resampling kernel of every resize (compile-time: -DWM_RESIZE_KERNEL=...).
+ * Catmull-Rom cubic: as sharp as lanczos3 on photographs at the ratios the chain of sizes
+ * uses (each step at most ~2.6x), and libvips' horizontal reduce, the largest cost of an
+ * upload, runs 25% fewer instructions with it (callgrind, 24 MP JPEG upload work: 5.27 G
+ * instructions with lanczos3, 4.40 G cubic, 3.84 G linear). */
+#ifndef WM_RESIZE_KERNEL
+#define WM_RESIZE_KERNEL VIPS_KERNEL_CUBIC
+#endif
 
 /* Takes the reference of *next into *cur (dropping the old one). */
 static void step(VipsImage **cur, VipsImage *next)
 {
     g_object_unref(*cur);
     *cur = next;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Whether an ICC profile is an RGB profile whose description names sRGB ("sRGB
+ * IEC61966-2.1", "sRGB built-in", ...): converting with it would change nothing worth
+ * its cost (the pixels are sRGB already), so it is skipped, as GD skips every profile.
+ * Reads the 'desc' tag: v2 textDescriptionType (ASCII) or v4 mluc (UTF-16BE). */
+static int is_srgb_profile(const unsigned char *p, size_t len)
+{
+    uint32_t count, i;
+
+    if (len < 132 || memcmp(p + 16, "RGB ", 4) != 0)
+        return 0;
+    count = be32(p + 128);
+    if (count > (len - 132) / 12)
+        return 0;
+    for (i = 0; i < count; i++) {
+        const unsigned char *e = p + 132 + (size_t)i * 12;
+        uint32_t off = be32(e + 4), size = be32(e + 8);
+        const unsigned char *t;
+        if (memcmp(e, "desc", 4) != 0)
+            continue;
+        if (off > len || size > len - off || size < 12)
+            return 0;
+        t = p + off;
+        if (memcmp(t, "desc", 4) == 0) {
+            uint32_t n = be32(t + 8), k;
+            if (n > size - 12)
+                return 0;
+            for (k = 0; k + 4 <= n; k++) {
+                if (memcmp(t + 12 + k, "sRGB", 4) == 0)
+                    return 1;
+            }
+        } else if (memcmp(t, "mluc", 4) == 0 && size >= 28) {
+            uint32_t n = be32(t + 20), o = be32(t + 24), k;
+            if (o > size || n > size - o)
+                return 0;
+            for (k = 0; k + 8 <= n; k += 2) {
+                const unsigned char *c = t + o + k;
+                if (c[0] == 0 && c[1] == 's' && c[2] == 0 && c[3] == 'R' && c[4] == 0 &&
+                    c[5] == 'G' && c[6] == 0 && c[7] == 'B')
+                    return 1;
+            }
+        }
+        return 0;
+    }
+    return 0;
 }
 
 int wm__to_srgb8(VipsImage *in, VipsImage **out, wm_error *err)
@@ -29,7 +90,12 @@ int wm__to_srgb8(VipsImage *in, VipsImage **out, wm_error *err)
     /* The embedded profile, when there is one and lcms accepts it; CMYK without one
      * through libvips' default CMYK profile. */
     if (vips_image_get_typeof(t, VIPS_META_ICC_NAME) != 0) {
-        if (vips_icc_transform(t, &next, "srgb", "embedded", TRUE, "depth", 8,
+        const void *icc = NULL;
+        size_t icc_len = 0;
+        if (!grey && vips_image_get_blob(t, VIPS_META_ICC_NAME, &icc, &icc_len) == 0 &&
+            is_srgb_profile(icc, icc_len)) {
+            /* sRGB already */
+        } else if (vips_icc_transform(t, &next, "srgb", "embedded", TRUE, "depth", 8,
                                NULL) == 0) {
             step(&t, next);
         } else {
@@ -54,6 +120,22 @@ int wm__to_srgb8(VipsImage *in, VipsImage **out, wm_error *err)
         if (vips_cast_uchar(t, &next, NULL) != 0)
             goto fail;
         step(&t, next);
+    }
+    /* The pixels are sRGB now and results carry no metadata: the profile and the metadata
+     * blobs are dropped here. Some loaders (libpng's in libvips 8.14) attach the profile
+     * without a copy, pointing into the decoder's memory, which is freed with the loader
+     * while an image made from it (the in-memory base, a size) may still read it: ASan
+     * found pngsave reading a freed profile. */
+    if (vips_copy(t, &next, NULL) != 0)
+        goto fail;
+    step(&t, next);
+    {
+        static const char *const blobs[] = { VIPS_META_ICC_NAME, VIPS_META_EXIF_NAME,
+                                             VIPS_META_XMP_NAME, VIPS_META_IPTC_NAME,
+                                             VIPS_META_PHOTOSHOP_NAME };
+        size_t i;
+        for (i = 0; i < sizeof blobs / sizeof blobs[0]; i++)
+            (void)vips_image_remove(t, blobs[i]);
     }
     *out = t;
     return WM_OK;
@@ -110,7 +192,8 @@ int wm__cut(VipsImage *in, int cur_w, int cur_h, int x, int y, int w, int h, int
                 goto fail;
             step(&t, next);
         }
-        if (vips_resize(t, &next, hscale, "vscale", vscale, NULL) != 0)
+        if (vips_resize(t, &next, hscale, "vscale", vscale, "kernel", WM_RESIZE_KERNEL,
+                        NULL) != 0)
             goto fail;
         step(&t, next);
         if (alpha) {
@@ -148,11 +231,11 @@ int wm__cut(VipsImage *in, int cur_w, int cur_h, int x, int y, int w, int h, int
     mem = vips_image_copy_memory(t);
     g_object_unref(t);
     if (mem == NULL)
-        return wm__vips_fail(err, WM_E_DECODE, "cannot resize the image");
+        return wm__vips_fail(err, WM_E_DECODE, "cannot decode or resize the image");
     *out = mem;
     return WM_OK;
 
 fail:
     g_object_unref(t);
-    return wm__vips_fail(err, WM_E_DECODE, "cannot resize the image");
+    return wm__vips_fail(err, WM_E_DECODE, "cannot decode or resize the image");
 }
