@@ -362,6 +362,13 @@ class Witsper_Image_Editor extends WP_Image_Editor {
 		if ( ! is_file( $this->file ) ) {
 			return new WP_Error( 'error_loading_image', __( 'File does not exist?' ), $this->file ); // phpcs:ignore WordPress.WP.I18n.MissingArgDomain -- WordPress's own string, as GD's editor says it.
 		}
+		if ( ! Witsper_Media::available() ) {
+			// A stored "pass" that does not hold in this process (the library went away, or
+			// this worker may not load it): record the failure, so the next request that asks
+			// for an editor gets GD or Imagick; this one gets the library's reason.
+			self::store_selftest( self::context_key(), self::run_selftest() );
+			self::$usable = null;
+		}
 		$opened = Witsper_Media::open( $this->file );
 		if ( is_wp_error( $opened ) ) {
 			return $opened;

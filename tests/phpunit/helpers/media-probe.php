@@ -15,7 +15,17 @@ require_once ABSPATH . WPINC . '/class-wp-image-editor.php';
 require_once ABSPATH . WPINC . '/class-wp-image-editor-gd.php';
 require_once ABSPATH . WPINC . '/class-wp-image-editor-imagick.php';
 
-$out           = array( 'pid' => getmypid() );
+$out = array( 'pid' => getmypid() );
+if ( in_array( '--stale-pass', $argv, true ) ) {
+	// A stored "pass" for this PHP that no longer holds (the library went away since).
+	$fake = array( 'status' => 'pass', 'reason' => null, 'message' => null, 'time' => time(), 'version' => '0.1.0', 'vips_version' => '8.14.1', 'threads' => 1, 'savable' => array( 'image/jpeg' ), 'library' => 'x', 'mode' => 'true', 'ms' => 1.0 );
+	Witsper_Image_Editor::store_selftest( Witsper_Image_Editor::context_key(), $fake );
+	Witsper_Image_Editor::reset();
+	$out['stale_chosen'] = _wp_image_editor_choose( array( 'mime_type' => 'image/jpeg' ) );
+	$stale               = wp_get_image_editor( dirname( __DIR__, 3 ) . '/../shared/corpus/media/dimensions/tiny_50x50.jpg' );
+	$out['stale_editor'] = is_wp_error( $stale ) ? 'error: ' . $stale->get_error_code() : get_class( $stale );
+	Witsper_Image_Editor::reset();
+}
 $out['chosen'] = _wp_image_editor_choose( array( 'mime_type' => 'image/jpeg' ) );
 $editor        = wp_get_image_editor( dirname( __DIR__, 3 ) . '/../shared/corpus/media/dimensions/tiny_50x50.jpg' );
 $out['editor'] = is_wp_error( $editor ) ? 'error: ' . $editor->get_error_message() : get_class( $editor );
