@@ -233,9 +233,8 @@ final class Witsper_FFI {
 		if ( ! extension_loaded( 'ffi' ) || ! class_exists( 'FFI', false ) ) {
 			return self::result( 'off', 'ffi-missing', 'The PHP FFI extension is not loaded.' );
 		}
-		$enable = strtolower( trim( (string) ini_get( 'ffi.enable' ) ) );
-		// PHP reads ffi.enable as "preload" or a boolean ("1", "true", "on", "yes").
-		if ( in_array( $enable, array( 'true', 'on', 'yes' ), true ) || ( is_numeric( $enable ) && 0 != $enable ) ) {
+		$enable = self::ffi_enable();
+		if ( 'true' === $enable ) {
 			return self::load_cdef( 'true' );
 		}
 		if ( 'preload' !== $enable ) {
@@ -276,20 +275,42 @@ final class Witsper_FFI {
 		return 'ffi.preload=' . $headers;
 	}
 
-	/** Candidate library paths in lookup order; [path, explicit]. */
-	private static function candidates(): array {
-		$env = getenv( 'WITSPER_LIB' );
+	/**
+	 * ffi.enable as PHP reads it: 'true', 'preload' or 'off'. Shared with Witsper_Media.
+	 */
+	public static function ffi_enable(): string {
+		$enable = strtolower( trim( (string) ini_get( 'ffi.enable' ) ) );
+		// PHP reads ffi.enable as "preload" or a boolean ("1", "true", "on", "yes").
+		if ( in_array( $enable, array( 'true', 'on', 'yes' ), true ) || ( is_numeric( $enable ) && 0 != $enable ) ) {
+			return 'true';
+		}
+		return 'preload' === $enable ? 'preload' : 'off';
+	}
+
+	/**
+	 * Where a library of the plugin is looked for, in order; [path, explicit]. Shared with
+	 * Witsper_Media (one lookup rule for both libraries):
+	 *  1. the environment variable $name (php-fpm's env; stack/up.sh sets it), else
+	 *  2. the constant $name (wp-config.php) — either one is the only candidate (explicit);
+	 *  3. the plugin's lib/ folder, the checkout's $build/ folder, the soname (system path).
+	 *
+	 * @param string $name   WITSPER_LIB or WITSPER_MEDIA_LIB.
+	 * @param string $soname Library soname.
+	 * @param string $build  Build folder relative to the repository root.
+	 */
+	public static function library_candidates( string $name, string $soname, string $build ): array {
+		$env = getenv( $name );
 		if ( is_string( $env ) && '' !== $env ) {
 			return array( array( $env, true ) );
 		}
-		if ( defined( 'WITSPER_LIB' ) && is_string( WITSPER_LIB ) && '' !== WITSPER_LIB ) {
-			return array( array( WITSPER_LIB, true ) );
+		if ( defined( $name ) && is_string( constant( $name ) ) && '' !== constant( $name ) ) {
+			return array( array( constant( $name ), true ) );
 		}
 		$plugin = dirname( __DIR__ );
 		return array(
-			array( $plugin . '/lib/' . self::SONAME, false ),
-			array( dirname( $plugin, 2 ) . '/native/build/' . self::SONAME, false ),
-			array( self::SONAME, false ),
+			array( $plugin . '/lib/' . $soname, false ),
+			array( dirname( $plugin, 2 ) . '/' . $build . '/' . $soname, false ),
+			array( $soname, false ),
 		);
 	}
 
@@ -299,27 +320,62 @@ final class Witsper_FFI {
 		if ( null === $decls ) {
 			return self::result( $mode, 'load-failed', 'The plugin\'s includes/witsper-ffi-decls.php is missing or broken.' );
 		}
-		foreach ( self::candidates() as list( $path, $explicit ) ) {
-			$is_soname = self::SONAME === $path;
+		$found = self::cdef_library( $decls, 'WITSPER_LIB', self::SONAME, 'native/build', 'libwitsper' );
+		if ( null === $found['ffi'] ) {
+			return self::result( $mode, $found['reason'], $found['message'], $found['path'] );
+		}
+		return self::check( $found['ffi'], $mode, $found['path'] );
+	}
+
+	/**
+	 * FFI::cdef( $decls ) with the first library found by library_candidates(): the one
+	 * loading rule of Witsper_FFI and Witsper_Media. Never throws.
+	 *
+	 * @param string $decls  Declarations for FFI::cdef.
+	 * @param string $name   WITSPER_LIB or WITSPER_MEDIA_LIB.
+	 * @param string $soname Library soname.
+	 * @param string $build  Build folder relative to the repository root.
+	 * @param string $label  The library's name in messages.
+	 * @return array{ffi:?object,path:?string,reason:?string,message:?string}
+	 */
+	public static function cdef_library( string $decls, string $name, string $soname, string $build, string $label ): array {
+		$fail = static function ( string $reason, string $message, ?string $path = null ): array {
+			return array(
+				'ffi'     => null,
+				'path'    => $path,
+				'reason'  => $reason,
+				'message' => $message,
+			);
+		};
+		foreach ( self::library_candidates( $name, $soname, $build ) as list( $path, $explicit ) ) {
+			$is_soname = $soname === $path;
 			// @: is_file warns when open_basedir excludes the path; that only
 			// means "not here" and must not reach the page.
 			if ( ! $is_soname && ! @is_file( $path ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors, Generic.PHP.NoSilencedErrors -- see the comment above.
 				if ( $explicit ) {
-					return self::result( $mode, 'library-missing', 'WITSPER_LIB points to a missing file: ' . $path, $path );
+					return $fail( 'library-missing', $name . ' points to a missing file: ' . $path, $path );
 				}
 				continue;
 			}
 			try {
 				$ffi = \FFI::cdef( $decls, $path );
 			} catch ( \Throwable $e ) {
-				if ( $is_soname ) {
-					return self::result( $mode, 'library-missing', 'libwitsper not found (WITSPER_LIB, plugin lib/, native/build/, ' . self::SONAME . '): ' . $e->getMessage() );
+				if ( false !== strpos( $e->getMessage(), 'ffi.enable' ) ) {
+					return $fail( 'ffi-restricted', 'FFI is restricted to preloaded code (ffi.enable=preload): ' . $e->getMessage(), $path );
 				}
-				return self::result( $mode, 'load-failed', 'Could not load ' . $path . ': ' . $e->getMessage(), $path );
+				if ( $is_soname ) {
+					return $fail( 'library-missing', $label . ' not found (' . $name . ', plugin lib/, ' . $build . '/, ' . $soname . '): ' . $e->getMessage() );
+				}
+				return $fail( 'load-failed', 'Could not load ' . $path . ': ' . $e->getMessage(), $path );
 			}
-			return self::check( $ffi, $mode, $path );
+			return array(
+				'ffi'     => $ffi,
+				'path'    => $path,
+				'reason'  => null,
+				'message' => null,
+			);
 		}
-		return self::result( $mode, 'library-missing', 'libwitsper not found.' );
+		return $fail( 'library-missing', $label . ' not found.' );
 	}
 
 	/** ABI check; keeps $ffi only when the library matches. */
