@@ -41,7 +41,8 @@ RUN set -eux; \
     # installs that runtime package only, not libvips-dev.
     cp -P media/build/libwitsper-media.so* /out/usr/local/lib/; \
     mkdir -p /out/usr/local/share/witsper; \
-    ldd media/build/libwitsper-media.so | awk '/libvips\.so/ { print $3 }' \
+    # ldd prints /lib/... on merged-/usr systems where dpkg knows /usr/lib/...: search "*lib/...".
+    ldd media/build/libwitsper-media.so | awk '/libvips\.so/ { so = $3; gsub("^/(usr/)?", "", so); print "*" so }' \
       | xargs -r dpkg-query --search | cut -d: -f1 | sort -u > /out/usr/local/share/witsper/media-packages; \
     test -s /out/usr/local/share/witsper/media-packages
 
