@@ -8,8 +8,8 @@
 
 require dirname( __DIR__ ) . '/wp-boot.php';
 
-global $wpdb;
-$witsper_row = $wpdb->get_row( $wpdb->prepare( "SELECT option_value, autoload FROM {$wpdb->options} WHERE option_name = %s", 'witsper_media_selftest' ), ARRAY_A );
+require __DIR__ . '/media-option.php';
+$witsper_row = witsper_media_option_save();
 
 require_once ABSPATH . WPINC . '/class-wp-image-editor.php';
 require_once ABSPATH . WPINC . '/class-wp-image-editor-gd.php';
@@ -33,12 +33,6 @@ $out['rest']       = $response->get_data();
 $out['report']     = array_intersect_key( Witsper_Status::report(), array_flip( array( 'images', 'image_editor', 'image_reason', 'image_detail', 'image_action' ) ) );
 
 // Put the stored results back.
-if ( null === $witsper_row ) {
-	$wpdb->delete( $wpdb->options, array( 'option_name' => 'witsper_media_selftest' ) );
-} else {
-	$wpdb->update( $wpdb->options, $witsper_row, array( 'option_name' => 'witsper_media_selftest' ) );
-}
-wp_cache_delete( 'witsper_media_selftest', 'options' );
-wp_cache_delete( 'notoptions', 'options' );
+witsper_media_option_restore( $witsper_row );
 
 echo "\nWITSPER-PROBE-JSON ", wp_json_encode( $out ), "\n";
