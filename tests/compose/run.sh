@@ -219,18 +219,12 @@ if [[ -d $media ]]; then
   read -r mime w h n file <<<"$(sizes_of "${id:-0}")"
   check "wp media import of an iPhone HEIC (EXIF orientation 6): a JPEG attachment $file ${w}x$h with $n sizes" \
     test "$mime" = image/jpeg -a "${n:-0}" -ge 5 -a "${w:-0}" -lt "${h:-0}"
-  # A truncated JPEG: WordPress keeps the original (nothing lost) and makes no sub-size from
-  # half an image (GD would fill the rest with grey); no PHP fatal either way.
+  # A truncated JPEG is refused with the reason before WordPress stores anything (the
+  # plugin's upload check; GD would have made sizes with the missing half in grey).
   out=$(wp_import "$media/corrupt/truncated-50pct_baseline.jpg" 2>&1); rc=$?
-  id=$(grep -xE '[0-9]+' <<<"$out" | tail -n 1)
-  read -r mime w h n file <<<"$(sizes_of "${id:-x}")"
-  if grep -q 'Fatal error' <<<"$out"; then
-    fail "wp media import of a truncated JPEG: no PHP fatal (got: ${out:0:300})"
-  elif (( rc != 0 )); then
-    check "wp media import of a truncated JPEG: refused with a message ($(grep -m1 -o 'Error: .*' <<<"$out" | head -c 160))" grep -q '^Error: ' <<<"$out"
-  else
-    check "wp media import of a truncated JPEG: original kept as attachment $id, no sub-size made from half an image ($n sizes)" test -n "$id" -a "${n:-x}" = 0
-  fi
+  # shellcheck disable=SC2016  # a script for bash -c
+  check "wp media import of a truncated JPEG: refused with a message, no PHP fatal (exit $rc: $(grep -m1 -o 'Reason: .*' <<<"$out" | head -c 200))" \
+    bash -c '(( $1 != 0 )) && grep -q "is not a usable image" <<<"$2" && ! grep -q "Fatal error" <<<"$2"' _ "$rc" "$out"
   # Page views never load libvips: neither php-fpm's master nor a worker that served pages.
   for _ in 1 2 3 4 5; do curl -s -o /dev/null "$url/"; done
   # shellcheck disable=SC2016  # for the container's sh
