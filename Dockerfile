@@ -16,24 +16,35 @@ ARG WITSPER_WP_VERSION=6.1.9
 ARG WORDPRESS_IMAGE=wordpress:${WITSPER_WP_VERSION}-php8.2-fpm
 
 # ---------------------------------------------------------------------------------------
-# Builder: compiles the project's C code (libwitsper, fpm-probe) on the very same base,
-# so the artifacts link against the glibc they will run with.
+# Builder: compiles the project's C code (libwitsper, libwitsper-media, fpm-probe) on the
+# very same base, so the artifacts link against the glibc and libvips they will run with.
 FROM ${WORDPRESS_IMAGE} AS builder
 RUN set -eux; \
     apt-get update; \
-    apt-get install -y --no-install-recommends gcc make libc6-dev; \
+    apt-get install -y --no-install-recommends gcc make libc6-dev pkg-config libvips-dev; \
     rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY native/ native/
+COPY media/ media/
 COPY probe/ probe/
 # Stale host build output must not leak in (and .dockerignore keeps it out anyway).
 RUN set -eux; \
-    rm -rf native/build probe/build; \
+    rm -rf native/build media/build probe/build; \
     make -C native; \
+    make -C media; \
     make -C probe; \
     # Installs libwitsper.so.1 (+ .so link), witsper.h, witsper_ffi.h, witsper.pc.
     make -C native install PREFIX=/usr/local DESTDIR=/out; \
-    install -D -m 0755 probe/build/fpm-probe /out/usr/local/bin/fpm-probe
+    install -D -m 0755 probe/build/fpm-probe /out/usr/local/bin/fpm-probe; \
+    # libwitsper-media (the image editor's library) and the Debian package that provides
+    # the libvips it links (libvips42 on bookworm, libvips42t64 on trixie): the final stage
+    # installs that runtime package only, not libvips-dev.
+    cp -P media/build/libwitsper-media.so* /out/usr/local/lib/; \
+    mkdir -p /out/usr/local/share/witsper; \
+    # ldd prints /lib/... on merged-/usr systems where dpkg knows /usr/lib/...: search "*lib/...".
+    ldd media/build/libwitsper-media.so | awk '/libvips\.so/ { so = $3; gsub("^/(usr/)?", "", so); print "*" so }' \
+      | xargs -r dpkg-query --search | cut -d: -f1 | sort -u > /out/usr/local/share/witsper/media-packages; \
+    test -s /out/usr/local/share/witsper/media-packages
 
 # ---------------------------------------------------------------------------------------
 FROM ${WORDPRESS_IMAGE}
@@ -102,10 +113,22 @@ RUN set -eux; \
 # libwitsper in /usr/local/lib; ldconfig makes the soname libwitsper.so.1 resolvable,
 # which is what witsper_ffi.h's FFI_LIB names (preload mode) and the plugin's last
 # lookup step uses (mode true). fpm-probe is the health check and the verify client.
+# libvips for libwitsper-media, with the HEIF decoders where the distribution packages them
+# apart (trixie's libheif plugins; bookworm's libheif has them built in): phones upload HEIC.
 COPY --from=builder /out/usr/local/ /usr/local/
 RUN set -eux; \
+    apt-get update; \
+    heif=""; \
+    for p in libheif-plugin-libde265 libheif-plugin-dav1d; do \
+      if apt-cache show "$p" > /dev/null 2>&1; then heif="$heif $p"; fi; \
+    done; \
+    apt-get install -y --no-install-recommends $(cat /usr/local/share/witsper/media-packages) $heif; \
+    rm -rf /var/lib/apt/lists/*; \
     ldconfig; \
     ldconfig -p | grep -q 'libwitsper.so.1 '; \
+    ldconfig -p | grep -q 'libwitsper-media.so.1 '; \
+    # A missing runtime library would only show at the first upload: fail the build instead.
+    ! ldd /usr/local/lib/libwitsper-media.so.1 | grep 'not found'; \
     mkdir -p /usr/local/share/witsper; \
     cp /usr/local/include/witsper_ffi.h /usr/local/share/witsper/witsper_ffi.h
 

@@ -7,6 +7,8 @@
 #      `docker compose run --rm wpcli wp plugin list` with witsper-ffi active (after the
 #      README's `wp core install` + `wp plugin activate`);
 #   2. WP-CLI for real in the wpcli container (uid 33:33): wp witsper status|selftest|bench;
+#      images: the Witsper editor active, a 24 MP JPEG and an iPhone HEIC imported with all
+#      sizes, a truncated JPEG refused with a message; no php-fpm process maps libvips;
 #   3. `make verify COMPOSE=1` all PASS, the health endpoint through nginx, a short load
 #      with 0 non-2xx, a php-fpm worker killed with SIGSEGV (site keeps answering), the
 #      database container restarted (site back within 10 s);
@@ -187,6 +189,49 @@ if ((nrows > 0 && nrows == nident)); then
   pass "wp witsper bench: $nrows documents, native and PHP identical (median ratio $(jq -r '[.[].ratio] | sort | .[length/2|floor]' <<<"$b"))"
 else
   fail "wp witsper bench: every document timed natively and identical (got: ${b:0:300} $(head -c 200 "$tmp/bench.err"))"
+fi
+
+# Media in the image: libvips + libwitsper-media, the plugin's image editor, through WP-CLI.
+# The photo is streamed into the wpcli container (nothing of the host is mounted into it).
+media=$shared/corpus/media
+wp_import() { # $1: a file on the host -> the attachment id on stdout
+  # shellcheck disable=SC2016,SC2094  # for the container's sh; the file is only read
+  wpcli sh -c 'f=/tmp/$1; cat > "$f" && wp media import "$f" --porcelain; rc=$?; rm -f "$f"; exit $rc' \
+    sh "$(basename "$1")" <"$1"
+}
+sizes_of() { # $1: attachment id -> "mime width height nsizes file"
+  [[ $1 =~ ^[0-9]+$ ]] || return 0
+  # shellcheck disable=SC2016  # PHP for wp eval; only the (numeric) id is expanded
+  wpcli wp eval '$id = '"$1"'; $m = wp_get_attachment_metadata( $id ); echo get_post_mime_type( $id ), " ", $m["width"] ?? 0, " ", $m["height"] ?? 0, " ", count( $m["sizes"] ?? array() ), " ", basename( $m["file"] ?? "" );' 2>/dev/null
+}
+if [[ $(jq -r '.image_editor' <<<"$st" 2>/dev/null) == Witsper ]]; then
+  pass "wp witsper status: $(jq -r '.images' <<<"$st")"
+else
+  fail "wp witsper status: the Witsper image editor active in the image (got: $(jq -c '{images, image_reason, image_detail}' <<<"$st" 2>/dev/null || echo "${st:0:200}"))"
+fi
+if [[ -d $media ]]; then
+  t0=$SECONDS
+  id=$(wp_import "$media/photos/craft-beer_24mp_progressive_noexif.jpg" 2>"$tmp/media.err")
+  read -r mime w h n file <<<"$(sizes_of "${id:-0}")"
+  check "wp media import of a 24 MP JPEG in the wpcli container: $mime ${w}x$h, $n sizes, $file [$(t $t0)]$([[ -n ${id:-} ]] || echo " (no attachment: $(tail -c 300 "$tmp/media.err"))")" \
+    test "$mime" = image/jpeg -a "${w:-0}" = 2560 -a "${n:-0}" -ge 5 -a "$file" = craft-beer_24mp_progressive_noexif-scaled.jpg
+  id=$(wp_import "$media/formats/heic/iphonexs_orient6.heic" 2>>"$tmp/media.err")
+  read -r mime w h n file <<<"$(sizes_of "${id:-0}")"
+  check "wp media import of an iPhone HEIC (EXIF orientation 6): a JPEG attachment $file ${w}x$h with $n sizes" \
+    test "$mime" = image/jpeg -a "${n:-0}" -ge 5 -a "${w:-0}" -lt "${h:-0}"
+  # A truncated JPEG is refused with the reason before WordPress stores anything (the
+  # plugin's upload check; GD would have made sizes with the missing half in grey).
+  out=$(wp_import "$media/corrupt/truncated-50pct_baseline.jpg" 2>&1); rc=$?
+  # shellcheck disable=SC2016  # a script for bash -c
+  check "wp media import of a truncated JPEG: refused with a message, no PHP fatal (exit $rc: $(grep -m1 -o 'Reason: .*' <<<"$out" | head -c 200))" \
+    bash -c '(( $1 != 0 )) && grep -q "is not a usable image" <<<"$2" && ! grep -q "Fatal error" <<<"$2"' _ "$rc" "$out"
+  # Page views never load libvips: neither php-fpm's master nor a worker that served pages.
+  for _ in 1 2 3 4 5; do curl -s -o /dev/null "$url/"; done
+  # shellcheck disable=SC2016  # for the container's sh
+  maps=$("${dc2[@]}" exec -T wordpress sh -c 'for p in $(pgrep php-fpm); do grep -l libvips /proc/$p/maps 2>/dev/null; done' 2>/dev/null)
+  check "no php-fpm process in the wordpress container has libvips mapped after page views (${maps:-none})" test -z "$maps"
+else
+  fail "media checks: $media missing (the shared corpus; WITSPER_SHARED)"
 fi
 
 # --- 3. make verify COMPOSE=1, health, load, faults ------------------------------------------

@@ -65,8 +65,8 @@ final class Witsper_Plugin {
 			add_filter( 'wp_image_editors', array( __CLASS__, 'filter_image_editors' ) );
 			add_filter( 'intermediate_image_sizes_advanced', array( __CLASS__, 'plan_image_sizes' ), PHP_INT_MAX, 3 );
 			add_filter( 'wp_get_missing_image_subsizes', array( __CLASS__, 'plan_image_sizes' ), PHP_INT_MAX, 3 );
-			add_filter( 'wp_handle_upload_prefilter', array( __CLASS__, 'convert_heic_upload' ) );
-			add_filter( 'wp_handle_sideload_prefilter', array( __CLASS__, 'convert_heic_upload' ) );
+			add_filter( 'wp_handle_upload_prefilter', array( __CLASS__, 'check_image_upload' ) );
+			add_filter( 'wp_handle_sideload_prefilter', array( __CLASS__, 'check_image_upload' ) );
 		}
 		if ( is_admin() ) {
 			Witsper_Admin::hook();
@@ -166,25 +166,29 @@ final class Witsper_Plugin {
 	}
 
 	/**
-	 * `wp_handle_upload_prefilter` / `wp_handle_sideload_prefilter`: a HEIC, HEIF or AVIF
-	 * upload becomes a JPEG when the Witsper editor is usable (WordPress 6.1 cannot make
-	 * sizes of these formats); otherwise the upload is left to WordPress, unchanged.
+	 * `wp_handle_upload_prefilter` / `wp_handle_sideload_prefilter`, when the Witsper editor
+	 * is usable: a broken image (truncated, lying, over the pixel limit) is refused with a
+	 * message before WordPress stores it (Witsper_Image_Editor::check_upload), and a HEIC,
+	 * HEIF or AVIF upload becomes a JPEG (WordPress 6.1 cannot make sizes of these formats).
+	 * Anything else, or no usable editor: the upload is left to WordPress, unchanged.
 	 *
 	 * @param array $file The upload.
 	 * @return array
 	 */
-	public static function convert_heic_upload( $file ) {
+	public static function check_image_upload( $file ) {
 		if ( ! is_array( $file ) || ! empty( $file['error'] ) || empty( $file['tmp_name'] ) ) {
 			return $file;
 		}
 		$ext  = strtolower( pathinfo( (string) ( $file['name'] ?? '' ), PATHINFO_EXTENSION ) );
 		$type = strtolower( (string) ( $file['type'] ?? '' ) );
-		if ( ! in_array( $ext, array( 'heic', 'heif', 'avif' ), true ) && ! in_array( $type, array( 'image/heic', 'image/heif', 'image/avif' ), true ) ) {
+		$heif = in_array( $ext, array( 'heic', 'heif', 'avif' ), true ) || in_array( $type, array( 'image/heic', 'image/heif', 'image/avif' ), true );
+		if ( ! $heif && ! in_array( $ext, array( 'jpg', 'jpeg', 'jpe', 'png', 'gif', 'webp' ), true ) ) {
 			return $file;
 		}
 		try {
 			require_once ABSPATH . WPINC . '/class-wp-image-editor.php';
-			return Witsper_Image_Editor::convert_upload( $file );
+			$file = Witsper_Image_Editor::check_upload( $file );
+			return ( $heif && empty( $file['error'] ) ) ? Witsper_Image_Editor::convert_upload( $file ) : $file;
 		} catch ( \Throwable $e ) {
 			return $file;
 		}
