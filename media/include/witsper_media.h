@@ -171,6 +171,12 @@ WM_API int wm_save(wm_image *img, const char *path, size_t path_len, const char 
 WM_API int wm_make_sizes(wm_image *img, wm_size *sizes, size_t n, const char *mime,
                          int quality, wm_error *err);
 
+/* Releases the decoded image this process keeps from its last decode (so that a second
+ * handle on the same, unchanged file does not decode it again: WordPress opens an upload
+ * once for the "-scaled" copy and once for the sizes). Call it when the work is done (the
+ * plugin does at the end of every request that used the library). Safe to call anytime. */
+WM_API void wm_release_cache(void);
+
 #ifdef __cplusplus
 }
 #endif

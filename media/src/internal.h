@@ -23,6 +23,10 @@ struct wm_image {
     char *path;         /* NUL-terminated copy */
     int flags;          /* wm_open flags */
     wm_loader loader;
+    /* The file's identity at wm_open (device, inode, size, modification time): a decoded
+     * image kept from an earlier handle is reused only for the very same file. */
+    uint64_t dev, ino, size;
+    int64_t mtime, mtime_ns;
     int width, height;  /* stored size from the header */
     int palette;        /* the source is a palette PNG */
     /* Source mode (cur == NULL): the current image is the file, transformed by a
@@ -63,9 +67,10 @@ int wm__large_enough(int in_w, int in_h, int cur_w, int cur_h, int w, int h, int
                      int dst_h);
 /* The image for a result that needs the region (w x h, current coordinates) at
  * dst_w x dst_h, in current coordinates (a new reference): the current image; or the kept
- * base when large enough; or a new decode, kept as the base when keep is set (several
- * results will be made from it), else a lazy pipeline from the decoder (one result). */
-int wm__source(wm_image *img, int w, int h, int dst_w, int dst_h, int keep, VipsImage **out,
+ * base when large enough; or the base this process kept from the same file (image.c,
+ * wm_release_cache); or a new decode, kept as the base (and for the next handle on the
+ * same file). WM_OPEN_FULL_DECODE: a lazy pipeline from the decoder, nothing kept. */
+int wm__source(wm_image *img, int w, int h, int dst_w, int dst_h, VipsImage **out,
                wm_error *err);
 void wm__current_size(const wm_image *img, int *w, int *h);
 

@@ -90,7 +90,7 @@ WM_API int wm_make_sizes(wm_image *img, wm_size *sizes, size_t n, const char *mi
             }
         }
         /* A region of bx x by pixels that must become rx x ry. */
-        rc = wm__source(img, (int)bx, (int)by, (int)rx, (int)ry, 1, &made[0], err);
+        rc = wm__source(img, (int)bx, (int)by, (int)rx, (int)ry, &made[0], err);
     }
     if (rc != WM_OK) {
         for (i = 0; i < n; i++)

@@ -1014,6 +1014,63 @@ static void test_ascending_calls(void)
     wm_close(img);
 }
 
+/* WordPress's upload opens the file twice: one handle makes the "-scaled" copy, a second
+ * one every size. The second reuses the first one's decode (the process keeps the last
+ * decoded image of an unchanged file until wm_release_cache): proven by moving the file
+ * away once the second handle is open; after wm_release_cache the same fails. */
+static void test_across_handles(void)
+{
+    wm_image *img = NULL;
+    wm_info info;
+    wm_error err;
+    wm_size s;
+    char orig[1024], src[512], away[512], out[512];
+    int pass;
+
+    if (corpus == NULL)
+        return;
+    snprintf(orig, sizeof orig, "%s/photos/craft-beer_24mp_progressive_noexif.jpg", corpus);
+    tmp_path(src, sizeof src, "cross-src.jpg");
+    tmp_path(away, sizeof away, "cross-away.jpg");
+    if (link(orig, src) != 0 && symlink(orig, src) != 0) {
+        OK(0, "cannot link the source");
+        return;
+    }
+    snprintf(out, sizeof out, "%s/cross-scaled.jpg", tmpdir);
+    if (open_file(src, 0, &img, &info, &err) != WM_OK) {
+        OK(0, "open craft-beer");
+        return;
+    }
+    OK(wm_crop_resize(img, 0, 0, info.width, info.height, 2560, 1707, &err) == WM_OK &&
+       wm_save(img, out, strlen(out), "image/jpeg", 82, NULL, &err) == WM_OK,
+       "first handle: the -scaled copy");
+    wm_close(img);
+    for (pass = 0; pass < 2; pass++) {
+        img = NULL;
+        if (open_file(src, 0, &img, &info, &err) != WM_OK) {
+            OK(0, "open craft-beer again");
+            return;
+        }
+        memset(&s, 0, sizeof s);
+        s.src_w = info.width;
+        s.src_h = info.height;
+        s.dst_w = 2048;
+        s.dst_h = 1365;
+        s.path = out;
+        s.path_len = strlen(out);
+        OK(rename(src, away) == 0, "move the source away");
+        if (pass == 0)
+            OK(wm_make_sizes(img, &s, 1, "image/jpeg", 82, &err) == WM_OK,
+               "second handle on the same file: the first one's decode is reused");
+        else
+            OK(wm_make_sizes(img, &s, 1, "image/jpeg", 82, &err) != WM_OK,
+               "after wm_release_cache: nothing kept (the file is away: fails)");
+        OK(rename(away, src) == 0, "move the source back");
+        wm_close(img);
+        wm_release_cache();
+    }
+}
+
 /* ---- colour, alpha, palette, animation, metadata ---- */
 
 static void save_small(const char *rel, const char *mime, const char *ext, VipsImage **back,
@@ -1394,6 +1451,7 @@ int main(int argc, char **argv)
             { "basics", test_basics }, { "corpus", test_corpus }, { "errors", test_errors },
             { "rotate/flip", test_rotate_flip }, { "orientation", test_orientation },
             { "sizes", test_sizes }, { "ascending calls", test_ascending_calls },
+            { "across handles", test_across_handles },
             { "colour", test_colour }, { "blocked loaders", test_blocked },
             { "fork", test_fork }, { "limits", test_limits }
         };

@@ -219,7 +219,22 @@ final class Witsper_Media {
 			return self::result( $mode, $why, 'wm_init failed: ' . $e->getMessage(), $library, $version, $vips, $abi );
 		}
 		self::$ffi = $ffi;
+		// The library keeps the last decoded image for a second handle on the same file
+		// (WordPress opens an upload for "-scaled", then again for the sizes): freed when
+		// the request ends, so an idle worker holds no pixels.
+		register_shutdown_function( array( __CLASS__, 'release_cache' ) );
 		return self::result( $mode, null, null, $library, $version, $vips, $abi, $savable );
+	}
+
+	/** Frees the decoded image the library keeps (wm_release_cache). Never throws. */
+	public static function release_cache(): void {
+		if ( null === self::$ffi ) {
+			return;
+		}
+		try {
+			self::$ffi->wm_release_cache();
+		} catch ( \Throwable $e ) { // phpcs:ignore Generic.CodeAnalysis.EmptyStatement.DetectedCatch -- nothing to do at shutdown.
+		}
 	}
 
 	/** The message of a wm_error, or a generic one. */

@@ -96,4 +96,6 @@ int wm_flip(wm_image *img, int horz, int vert, wm_error *err);
 int wm_save(wm_image *img, const char *path, size_t path_len, const char *mime, int quality, wm_size *result, wm_error *err);
 
 int wm_make_sizes(wm_image *img, wm_size *sizes, size_t n, const char *mime, int quality, wm_error *err);
+
+void wm_release_cache(void);
 C;
