@@ -6,6 +6,7 @@
 #          media library's uploader)
 # Per FFI mode (php-fpm restarted with pm.max_requests=0, so a leak shows instead of being
 # recycled):
+#   0. page views (home, a post, the health route, a search) map nothing of the media library;
 #   1. uploads of a 12 MP JPEG, an EXIF-6 phone photo, a PNG with alpha and a HEIC through
 #      both clients: 2xx, every default size WordPress expects (wp_get_missing_image_subsizes()
 #      empty), every file on disk with the right content type, made by Witsper_Image_Editor
@@ -18,7 +19,8 @@
 #      the bad ones a 4xx/5xx JSON error with a message, no PHP fatal error in the log,
 #      0 crashed workers (stack/fpm-exits.php with the master's kill() calls traced), worker
 #      RSS growth < 5 MB per 100 uploads (same pids, after the first 10% as warm-up), and
-#      the php-fpm master never maps libvips or libwitsper-media.
+#      the php-fpm master never maps libvips or libwitsper-media and never started libvips
+#      (wm_init_pid, reported by the must-use plugin for every upload, is the worker's pid).
 # Usage: tests/media/live.sh [--soak] [--n N] [--modes "true preload"]
 #   default N = 200 per mode (WITSPER_MEDIA_LIVE_N); --soak (`make soak-media`): N = 1000.
 # The issue asks 1,000 uploads with 50 bad ones; on the 2-core CI machine that takes longer
@@ -131,6 +133,9 @@ judge_uploads() {
   for pid in $pids; do maps_has_media "$pid" || nomap=$((nomap + 1)); done
   check "$name: the workers that made the sizes have libwitsper-media mapped ($(wc -w <<<"$pids") workers, $nomap without)" \
     test -n "$pids" -a "$nomap" -eq 0
+  badinit=$(count "$out" ".ok == true and (.init_pid == null or .init_pid != .pid or .init_pid == $master)")
+  check "$name: libvips was started in the worker itself (wm_init_pid == the worker's pid, != the master's $master; $badinit uploads not)" \
+    test "$badinit" -eq 0
   gd=$(count "$chk" '(.gd_jpeg | length) > 0')
   check "$name: no size carries GD's JPEG encoder comment ($gd attachments do)" test "$gd" -eq 0
 }
@@ -159,6 +164,19 @@ for mode in $MODES; do
     || { fail "$mode: php-fpm restart"; continue; }
   mark=$(log_mark "$WITSPER_FPM_LOG")
   master=$(fpm_master_pid) || { fail "$mode: no php-fpm master"; continue; }
+
+  # 0. Page views load nothing of the media library: fresh workers, 40 page requests.
+  for ((i = 0; i < 10; i++)); do
+    for path in / "/?p=1" /wp-json/witsper/v1/health "/?s=witsper"; do http_code "$path" >/dev/null; done
+  done
+  with_media=0 with_parser=0 nw=0
+  for pid in $(pool_workers); do
+    nw=$((nw + 1))
+    maps_has_media "$pid" && with_media=$((with_media + 1))
+    grep -q 'libwitsper\.so' "/proc/$pid/maps" 2>/dev/null && with_parser=$((with_parser + 1))
+  done
+  check "$mode: after 40 page views no worker maps libvips or libwitsper-media ($with_media of $nw do; the parser libwitsper.so is mapped in $with_parser)" \
+    test "$nw" -gt 0 -a "$with_media" -eq 0
 
   # 1. Both clients, a few real files.
   printf 'good %s\n' "$IMG/jpeg-12mp.jpg" "$CORPUS/photos/pixel-hdrplus_dog_12mp_orient6_xmp_icc.jpg" \

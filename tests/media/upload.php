@@ -13,7 +13,7 @@
  * LIST: one upload per line, "KIND PATH" (KIND good or bad; the suite judges it). OUT gets
  * one JSON object per upload, in LIST order:
  *   {"i","kind","file","via","code","time","id","ok","error_code","message","sizes",
- *    "width","height","editor","pid","body"}
+ *    "width","height","editor","pid","init_pid","body"}
  * where ok is the client's view (2xx and an attachment id; async: success true), editor
  * and pid come from the suite's must-use plugin (headers X-Witsper-Live-*), body is the
  * first 300 bytes of a response without an id. Exit 0 when every request got an answer
@@ -214,6 +214,7 @@ function witsper_result( int $i, array $job, string $via, $ch, array $h ): array
 		'height'     => null,
 		'editor'     => $h['x-witsper-live-editor'] ?? null,
 		'pid'        => isset( $h['x-witsper-live-pid'] ) ? (int) $h['x-witsper-live-pid'] : null,
+		'init_pid'   => isset( $h['x-witsper-live-init-pid'] ) ? (int) $h['x-witsper-live-init-pid'] : null,
 		'body'       => null,
 	);
 	if ( 'rest' === $via && is_array( $json ) ) {

@@ -9,6 +9,8 @@
  *   X-Witsper-Live-Editor: the class _wp_image_editor_choose() returns for the file, the
  *                          one wp_get_image_editor() instantiates (Witsper_Image_Editor,
  *                          WP_Image_Editor_Imagick or WP_Image_Editor_GD)
+ *   X-Witsper-Live-Init-Pid: the pid libvips was started in (wm_init_pid(), through
+ *                          Witsper_Media::init_pid()), when the media library is loaded
  * Only for loopback requests; it changes nothing WordPress stores.
  *
  * @package witsper-media-live
@@ -30,6 +32,9 @@ if ( isset( $_SERVER['REMOTE_ADDR'] ) && in_array( $_SERVER['REMOTE_ADDR'], arra
 			);
 			header( 'X-Witsper-Live-Pid: ' . getmypid() );
 			header( 'X-Witsper-Live-Editor: ' . ( $editor ? $editor : 'none' ) );
+			if ( class_exists( 'Witsper_Media', false ) && method_exists( 'Witsper_Media', 'init_pid' ) ) {
+				header( 'X-Witsper-Live-Init-Pid: ' . (int) Witsper_Media::init_pid() );
+			}
 			return $metadata;
 		},
 		PHP_INT_MAX,
