@@ -118,8 +118,14 @@ $chosen = _wp_image_editor_choose(
 );
 if ( $chosen !== $class ) {
 	$cleanup( 0 );
-	$result['status']  = 'n/a';
+	// WordPress's editors may lack a decoder (GD: HEIC): n/a. The libvips editors read every
+	// format of the bench: not usable here is a failure, with the plugin's reason.
+	$result['status']  = in_array( $editor, array( 'gd', 'imagick' ), true ) ? 'n/a' : 'fail';
 	$result['message'] = "$class cannot read $mime here";
+	if ( 'fail' === $result['status'] && class_exists( 'Witsper_Media' ) ) {
+		$st                 = Witsper_Media::status();
+		$result['message'] .= ' (' . ( $st['reason'] ?? 'self-test' ) . ': ' . ( $st['message'] ?? 'see wp witsper status' ) . ')';
+	}
 	witsper_bench_out( $result );
 }
 witsper_bench_editor_warm( $editor );
