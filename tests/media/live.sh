@@ -247,9 +247,9 @@ for mode in $MODES; do
   secs=$(( SECONDS - start ))
   rate=$(awk -v n="$N" -v s="$secs" 'BEGIN { printf "%.2f", n / (s > 0 ? s : 1) }')
   say "INFO  $mode: $N uploads ($b bad) in $secs s at 2 connections: $rate uploads/s; 1,000 would take ~$(awk -v r="$rate" 'BEGIN { printf "%.0f", 1000 / (r > 0 ? r : 1) }') s"
-  server_check "$REL_TMP/rel.out" "$REL_TMP/rel.chk" || must_run "$mode: reliability server check" "live-check.php failed"
   jq -c 'select(.kind == "good")' "$REL_TMP/rel.out" >"$REL_TMP/rel-good.out"
   jq -c 'select(.kind == "bad")' "$REL_TMP/rel.out" >"$REL_TMP/rel-bad.out"
+  server_check "$REL_TMP/rel-good.out" "$REL_TMP/rel.chk" || must_run "$mode: reliability server check" "live-check.php failed"
   judge_uploads "$mode: reliability, $g good" "$REL_TMP/rel-good.out" "$REL_TMP/rel.chk"
   badok=$(count "$REL_TMP/rel-bad.out" '.code >= 400 and .code <= 599 and .json == true and ((.message // "") | length) > 0')
   check "$mode: reliability: the $b bad files answered a 4xx/5xx JSON error with a message ($badok did)" test "$badok" -eq "$b"
