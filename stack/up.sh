@@ -453,7 +453,9 @@ set -e
 EOF
     printf 'phar=%q\nwp_root=%q\nurl=%q\n' "$bin/wp-cli.phar" "$V_WP" "$WITSPER_URL"
     [[ -n $WITSPER_LIB ]] && printf 'export WITSPER_LIB=%q\n' "$WITSPER_LIB"
-    printf 'export WITSPER_MEDIA_LIB=%q\n' "$WITSPER_MEDIA_LIB"
+    # The caller's WITSPER_MEDIA_LIB wins (tests point it at a missing file).
+    # shellcheck disable=SC2016  # the ${...:=} is for the generated script, not this shell
+    printf ': "${WITSPER_MEDIA_LIB:=%q}"\nexport WITSPER_MEDIA_LIB\n' "$WITSPER_MEDIA_LIB"
     cat <<'EOF'
 set -- php -d ffi.enable=true -d display_errors=stderr "$phar" --path="$wp_root" --url="$url" "$@"
 if [ "$(id -u)" = 0 ]; then

@@ -518,6 +518,14 @@ class Witsper_Image_Editor extends WP_Image_Editor {
 	 * @return array
 	 */
 	protected function make_many( array $sizes ): array {
+		if ( null === $this->handle ) {
+			return array_map(
+				static function () {
+					return new WP_Error( 'image_editor_error', 'The image is not loaded (call load() first).' );
+				},
+				$sizes
+			);
+		}
 		$orig_size = $this->size;
 		$result    = array();
 		$groups    = array(); // "mime|quality" => [ [name, src/dst..., path, final path] ].
@@ -560,7 +568,7 @@ class Witsper_Image_Editor extends WP_Image_Editor {
 				// The library writes local files: a stream (wp_is_stream) gets a copy after.
 				$target = $it[6];
 				if ( wp_is_stream( $target ) ) {
-					$target      = wp_tempnam( wp_basename( $it[6] ) );
+					$target      = self::temp_path( $it[6] );
 					$temps[ $i ] = $target;
 				}
 				$specs[] = array( $it[0], $it[1], $it[2], $it[3], $it[4], $it[5], $target );
@@ -724,7 +732,7 @@ class Witsper_Image_Editor extends WP_Image_Editor {
 		if ( ! $filename ) {
 			$filename = $this->generate_filename( null, null, $extension );
 		}
-		$temp   = wp_is_stream( $filename ) ? wp_tempnam( wp_basename( $filename ) ) : null;
+		$temp   = wp_is_stream( $filename ) ? self::temp_path( $filename ) : null;
 		$target = null === $temp ? $filename : $temp;
 		$done   = Witsper_Media::save( $this->handle, $target, $mime_type, (int) $this->get_quality() );
 		if ( is_wp_error( $done ) ) {
@@ -745,20 +753,35 @@ class Witsper_Image_Editor extends WP_Image_Editor {
 	}
 
 	/**
+	 * A new local temporary file name with the extension of $name (the library may look at
+	 * it), for results that go to a stream or to the browser.
+	 *
+	 * @param string $name A file name.
+	 */
+	protected static function temp_path( string $name ): string {
+		$tmp = wp_tempnam( wp_basename( $name ) );
+		@unlink( $tmp ); // phpcs:ignore WordPress.PHP.NoSilencedErrors, Generic.PHP.NoSilencedErrors -- only its unique name is used.
+		$ext = strtolower( (string) pathinfo( $name, PATHINFO_EXTENSION ) );
+		return $tmp . ( '' === $ext ? '' : '.' . $ext );
+	}
+
+	/**
 	 * Sends the current image to the browser.
 	 *
 	 * @param string|null $mime_type Mime type.
 	 * @return bool
 	 */
 	public function stream( $mime_type = null ) {
-		list( , , $mime_type ) = $this->get_output_format( null, $mime_type );
-		$temp                  = wp_tempnam( 'witsper-stream' );
-		$done                  = Witsper_Media::save( $this->handle, $temp, $mime_type, (int) $this->get_quality() );
+		list( , $ext, $mime_type ) = $this->get_output_format( null, $mime_type );
+		$temp                      = self::temp_path( 'witsper-stream.' . $ext );
+		$done                      = Witsper_Media::save( $this->handle, $temp, $mime_type, (int) $this->get_quality() );
 		if ( is_wp_error( $done ) ) {
 			@unlink( $temp ); // phpcs:ignore WordPress.PHP.NoSilencedErrors, Generic.PHP.NoSilencedErrors -- best effort.
 			return false;
 		}
-		header( 'Content-Type: ' . $mime_type );
+		if ( ! headers_sent() ) {
+			header( 'Content-Type: ' . $mime_type );
+		}
 		$ok = false !== readfile( $temp ); // phpcs:ignore WordPress.WP.AlternativeFunctions -- streaming our own temporary file.
 		@unlink( $temp ); // phpcs:ignore WordPress.PHP.NoSilencedErrors, Generic.PHP.NoSilencedErrors -- best effort.
 		return $ok;

@@ -265,8 +265,22 @@ final class Witsper_Media {
 		return self::error( $code, 'The Witsper media library is not available', -1, (string) ( $s['message'] ?? $s['reason'] ), $file );
 	}
 
+	/**
+	 * Library calls made in this process, by operation (open, make_sizes, ...): tests and
+	 * the bench check the fast paths with it (one make_sizes per upload).
+	 *
+	 * @var int[]
+	 */
+	private static $calls = array();
+
+	/** The counts of self::$calls. */
+	public static function calls(): array {
+		return self::$calls;
+	}
+
 	/** Runs $fn with the FFI object and a wm_error; maps \Throwable to WP_Error. */
-	private static function call( string $code, ?string $file, callable $fn ) {
+	private static function call( string $code, ?string $file, callable $fn, string $op = 'other' ) {
+		self::$calls[ $op ] = ( self::$calls[ $op ] ?? 0 ) + 1;
 		if ( ! self::available() ) {
 			return self::unavailable( $code, $file );
 		}
@@ -332,7 +346,8 @@ final class Witsper_Media {
 						'mime'        => \FFI::string( $info->mime ),
 					),
 				);
-			}
+			},
+			'open'
 		);
 	}
 
@@ -369,7 +384,8 @@ final class Witsper_Media {
 					return self::error( 'image_editor_error', 'Could not read the image size', $rc, '' );
 				}
 				return array( (int) $w->cdata, (int) $h->cdata );
-			}
+			},
+			'size_of'
 		);
 	}
 
@@ -385,7 +401,8 @@ final class Witsper_Media {
 			static function ( $ffi, $err ) use ( $handle, $x, $y, $w, $h, $dst_w, $dst_h, $code ) {
 				$rc = (int) $ffi->wm_crop_resize( $handle, $x, $y, $w, $h, $dst_w, $dst_h, \FFI::addr( $err ) );
 				return 0 === $rc ? true : self::error( $code, 'Image resize failed', $rc, self::message( $err, $rc ) );
-			}
+			},
+			'crop_resize'
 		);
 	}
 
@@ -401,7 +418,8 @@ final class Witsper_Media {
 			static function ( $ffi, $err ) use ( $handle, $angle ) {
 				$rc = (int) $ffi->wm_rotate( $handle, $angle, \FFI::addr( $err ) );
 				return 0 === $rc ? true : self::error( 'image_rotate_error', 'Image rotate failed', $rc, self::message( $err, $rc ) );
-			}
+			},
+			'rotate'
 		);
 	}
 
@@ -417,7 +435,8 @@ final class Witsper_Media {
 			static function ( $ffi, $err ) use ( $handle, $horz, $vert ) {
 				$rc = (int) $ffi->wm_flip( $handle, $horz ? 1 : 0, $vert ? 1 : 0, \FFI::addr( $err ) );
 				return 0 === $rc ? true : self::error( 'image_flip_error', 'Image flip failed', $rc, self::message( $err, $rc ) );
-			}
+			},
+			'flip'
 		);
 	}
 
@@ -441,7 +460,8 @@ final class Witsper_Media {
 					'height' => (int) $res->out_h,
 					'bytes'  => (int) $res->out_bytes,
 				);
-			}
+			},
+			'save'
 		);
 	}
 
@@ -498,7 +518,8 @@ final class Witsper_Media {
 				}
 				unset( $paths );
 				return $out;
-			}
+			},
+			'make_sizes'
 		);
 	}
 }
