@@ -2,7 +2,8 @@
 /**
  * The image editors make bench-media compares, by name: required by bench/media.php (inside
  * WordPress) and given to WP-CLI as --require for the `wp media regenerate` runs, where the
- * environment variable WITSPER_BENCH_EDITOR names the editor WordPress must use alone.
+ * environment variable WITSPER_BENCH_EDITOR names the editor WordPress must use alone
+ * ("none": the default editor, but `wp media import` makes no size).
  *
  *   witsper  Witsper_Image_Editor (the plugin's)
  *   gd       WP_Image_Editor_GD (WordPress's)
@@ -47,7 +48,13 @@ function witsper_bench_define_naive(): void {
 }
 
 // Under WP-CLI (--require, before WordPress loads): the editor named by WITSPER_BENCH_EDITOR.
-if ( defined( 'WP_CLI' ) && WP_CLI && getenv( 'WITSPER_BENCH_EDITOR' ) ) {
+if ( defined( 'WP_CLI' ) && WP_CLI && 'none' === getenv( 'WITSPER_BENCH_EDITOR' ) ) {
+	// `wp media import` for the set-up: the default editor, but no size, no -scaled and no
+	// -rotated copy (WP-CLI refuses to import without an editor).
+	WP_CLI::add_wp_hook( 'intermediate_image_sizes_advanced', '__return_empty_array', PHP_INT_MAX );
+	WP_CLI::add_wp_hook( 'big_image_size_threshold', '__return_false', PHP_INT_MAX );
+	WP_CLI::add_wp_hook( 'wp_image_maybe_exif_rotate', '__return_false', PHP_INT_MAX );
+} elseif ( defined( 'WP_CLI' ) && WP_CLI && getenv( 'WITSPER_BENCH_EDITOR' ) ) {
 	WP_CLI::add_wp_hook(
 		'wp_image_editors',
 		static function () {

@@ -89,7 +89,8 @@ if (( REGEN > 0 )); then
   mkdir -p "$T/regen"
   for ((i = 0; i < REGEN; i++)); do cp "${REGEN_SRC[i]}" "$T/regen/bench-$i.jpg"; done
   chmod -R a+rX "$T"
-  REGEN_IDS=$("$WP" media import "$T"/regen/*.jpg --skip-thumbnails --porcelain 2>"$T/import.err" | tr '\n' ' ') || true
+  # Imported without sizes, so every editor starts from the same state.
+  REGEN_IDS=$(WITSPER_BENCH_EDITOR=none "$WP" --require="$REPO/bench/media-editors.php" media import "$T"/regen/*.jpg --porcelain 2>"$T/import.err" | tr '\n' ' ') || true
   n_ids=$(wc -w <<<"$REGEN_IDS")
   if (( n_ids != REGEN )); then
     cat "$T/import.err" >&2
