@@ -27,9 +27,8 @@ static void set_message(wm_error *err, const char *fmt, va_list ap)
 
 int wm__fail(wm_error *err, int code, const char *fmt, ...)
 {
-    va_list ap;
-
     if (err != NULL) {
+        va_list ap;
         err->code = code;
         va_start(ap, fmt);
         set_message(err, fmt, ap);

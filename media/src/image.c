@@ -81,7 +81,6 @@ WM_API int wm_open(const char *path, size_t path_len, int flags, wm_image **out,
 {
     wm_image *img;
     struct stat st;
-    const char *found;
     VipsImage *hdr = NULL;
     size_t i;
     int rc, pages, orientation;
@@ -123,23 +122,16 @@ WM_API int wm_open(const char *path, size_t path_len, int flags, wm_image **out,
         rc = wm__fail(err, WM_E_UNSUPPORTED, "the file is empty");
         goto fail;
     }
-    /* The loader from the content (blocked loaders are not offered), then our list. */
-    found = vips_foreign_find_load(img->path);
-    if (found == NULL) {
-        vips_error_clear();
-        rc = wm__fail(err, WM_E_UNSUPPORTED,
-                      "not a JPEG, PNG, WebP, GIF, HEIF or AVIF file (or a blocked format)");
-        goto fail;
-    }
+    /* The loader from the content, asking only our loaders (the sniffers of the others,
+     * ImageMagick's among them, never run; they are blocked as well). */
     for (i = 0; i < sizeof loaders / sizeof loaders[0]; i++) {
-        /* find_load names the class (VipsForeignLoadJpegFile) or the nickname. */
-        GType t = vips_type_find("VipsOperation", loaders[i].nickname);
-        if (strcmp(found, loaders[i].nickname) == 0 ||
-            (t != 0 && strcmp(found, g_type_name(t)) == 0))
+        if (vips_foreign_is_a(loaders[i].nickname, img->path))
             break;
     }
+    vips_error_clear();
     if (i == sizeof loaders / sizeof loaders[0]) {
-        rc = wm__fail(err, WM_E_UNSUPPORTED, "%s files are not allowed", found);
+        rc = wm__fail(err, WM_E_UNSUPPORTED,
+                      "not a JPEG, PNG, WebP, GIF, HEIF or AVIF file");
         goto fail;
     }
     img->loader = loaders[i].loader;
@@ -246,16 +238,17 @@ static int div_up(int n, int s)
     return (n + s - 1) / s;
 }
 
-/* Decodes the file into a new base (sRGB 8-bit, in memory) large enough for the region
- * w x h (current coordinates) at dst_w x dst_h. */
-static int decode(wm_image *img, int w, int h, int dst_w, int dst_h, VipsImage **out,
-                  wm_error *err)
+/* The file as a lazy, sequential pipeline (header read, no pixel decoded yet) converted
+ * to 8-bit sRGB, decoded with shrink-on-load to the smallest size that still has the
+ * region w x h (current coordinates) with dst_w x dst_h pixels. */
+static int pipeline(const wm_image *img, int w, int h, int dst_w, int dst_h, VipsImage **out,
+                    wm_error *err)
 {
-    VipsImage *raw = NULL, *srgb = NULL, *mem;
+    VipsImage *raw = NULL;
     int shrink = 1, swap = img->rot == 90 || img->rot == 270;
     int cw = swap ? img->height : img->width, ch = swap ? img->width : img->height;
     double scale = 1.0;
-    int rc, attempt;
+    int attempt;
 
     if ((img->flags & WM_OPEN_FULL_DECODE) == 0) {
         if (img->loader == WM_LOAD_JPEG) {
@@ -279,31 +272,46 @@ static int decode(wm_image *img, int w, int h, int dst_w, int dst_h, VipsImage *
                 scale = 1.0;
         }
     }
-    /* A second attempt at full size if the decoder rounded below what was needed. */
+    /* A second attempt at full size if the decoder rounded below what was needed (the
+     * header after shrink-on-load says; nothing is decoded yet). */
     for (attempt = 0; attempt < 2; attempt++) {
+        int bw, bh;
         if (load(img, shrink, scale, VIPS_ACCESS_SEQUENTIAL, &raw) != 0)
             return wm__vips_fail(err, WM_E_DECODE, "cannot decode the image");
-        rc = wm__to_srgb8(raw, &srgb, err);
+        bw = swap ? raw->Ysize : raw->Xsize;
+        bh = swap ? raw->Xsize : raw->Ysize;
+        if (wm__large_enough(bw, bh, cw, ch, w, h, dst_w, dst_h) ||
+            (shrink == 1 && scale >= 1.0))
+            break;
         g_object_unref(raw);
-        if (rc != WM_OK)
-            return rc;
-        mem = vips_image_copy_memory(srgb);
-        g_object_unref(srgb);
-        if (mem == NULL)
-            return wm__vips_fail(err, WM_E_DECODE, "cannot decode the image");
-        {
-            int bw = swap ? mem->Ysize : mem->Xsize, bh = swap ? mem->Xsize : mem->Ysize;
-            if (wm__large_enough(bw, bh, cw, ch, w, h, dst_w, dst_h) ||
-                (shrink == 1 && scale >= 1.0)) {
-                *out = mem;
-                return WM_OK;
-            }
-        }
-        g_object_unref(mem);
+        raw = NULL;
         shrink = 1;
         scale = 1.0;
     }
-    return wm__fail(err, WM_E_DECODE, "the decoder returned a smaller image than asked");
+    if (raw == NULL)
+        return wm__fail(err, WM_E_DECODE, "the decoder returned a smaller image than asked");
+    {
+        int rc = wm__to_srgb8(raw, out, err);
+        g_object_unref(raw);
+        return rc;
+    }
+}
+
+/* Decodes the file into a new base in memory (see pipeline()). */
+static int decode(const wm_image *img, int w, int h, int dst_w, int dst_h, VipsImage **out,
+                  wm_error *err)
+{
+    VipsImage *lazy = NULL, *mem;
+    int rc = pipeline(img, w, h, dst_w, dst_h, &lazy, err);
+
+    if (rc != WM_OK)
+        return rc;
+    mem = vips_image_copy_memory(lazy);
+    g_object_unref(lazy);
+    if (mem == NULL)
+        return wm__vips_fail(err, WM_E_DECODE, "cannot decode the image");
+    *out = mem;
+    return WM_OK;
 }
 
 /* The base with the pending flip and rotation applied (a new reference). */
@@ -341,10 +349,10 @@ static int transform(const wm_image *img, VipsImage *base, VipsImage **out, wm_e
     return WM_OK;
 }
 
-int wm__source(wm_image *img, int w, int h, int dst_w, int dst_h, VipsImage **out,
+int wm__source(wm_image *img, int w, int h, int dst_w, int dst_h, int keep, VipsImage **out,
                wm_error *err)
 {
-    int cw, ch, rc;
+    int cw, ch;
 
     if (img->cur != NULL) {
         g_object_ref(img->cur);
@@ -365,6 +373,11 @@ int wm__source(wm_image *img, int w, int h, int dst_w, int dst_h, VipsImage **ou
         img->base = NULL;
     }
     if (img->base == NULL) {
+        /* One result and no rotation pending: straight from the decoder to the result,
+         * no decoded copy in memory. */
+        int rc;
+        if (!keep && img->rot == 0 && !img->flip)
+            return pipeline(img, w, h, dst_w, dst_h, out, err);
         rc = decode(img, w, h, dst_w, dst_h, &img->base, err);
         if (rc != WM_OK)
             return rc;
@@ -414,10 +427,9 @@ WM_API int wm_crop_resize(wm_image *img, int x, int y, int w, int h, int dst_w, 
     if ((rc = check_region(img, x, y, w, h, dst_w, dst_h, err)) != WM_OK)
         return rc;
     wm__current_size(img, &cw, &ch);
-    if ((rc = wm__source(img, w, h, dst_w, dst_h, &src, err)) != WM_OK)
+    if ((rc = wm__source(img, w, h, dst_w, dst_h, 0, &src, err)) != WM_OK)
         return rc;
     rc = wm__cut(src, cw, ch, x, y, w, h, dst_w, dst_h, &out, err);
-    g_object_unref(src);
     if (rc != WM_OK)
         return rc;
     replace(img, out);
@@ -511,7 +523,7 @@ WM_API int wm_save(wm_image *img, const char *path, size_t path_len, const char 
     if (copy == NULL)
         return err != NULL ? err->code : WM_E_ARGUMENT;
     wm__current_size(img, &cw, &ch);
-    rc = wm__source(img, cw, ch, cw, ch, &src, err);
+    rc = wm__source(img, cw, ch, cw, ch, 1, &src, err);
     if (rc == WM_OK) {
         rc = wm__save(src, copy, mime, quality, img->palette, &bytes, err);
         g_object_unref(src);

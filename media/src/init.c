@@ -14,7 +14,7 @@
 #include "internal.h"
 
 #define DEFAULT_MAX_PIXELS 100000000u
-#define DEFAULT_MAX_FILE_BYTES (256u * 1024u * 1024u)
+#define DEFAULT_MAX_FILE_BYTES ((uint64_t)256 * 1024 * 1024)
 
 /* The state of this process's libvips: set once by wm_init. */
 static pid_t init_pid;            /* 0: never started */
@@ -90,31 +90,11 @@ static int start(const wm_config *cfg)
     return WM_OK;
 }
 
-WM_API int wm_init(const wm_config *cfg, wm_error *err)
+/* WM_OK when libvips was started in this process and started well. */
+static int guard(wm_error *err)
 {
     pid_t me = getpid();
 
-    wm__ok(err);
-    if (init_pid != 0) {
-        if (init_pid != me)
-            return wm__ready(err);
-        if (init_status != WM_OK)
-            return wm__fail(err, init_status, "%s", init_message);
-        return WM_OK;
-    }
-    init_pid = me;
-    init_status = start(cfg);
-    if (init_status != WM_OK)
-        return wm__fail(err, init_status, "%s", init_message);
-    return WM_OK;
-}
-
-int wm__ready(wm_error *err)
-{
-    pid_t me = getpid();
-
-    if (init_pid == 0)
-        return wm_init(NULL, err);
     if (init_pid != me)
         return wm__fail(err, WM_E_INIT,
                         "libvips was started in process %ld and cannot be used in "
@@ -123,6 +103,25 @@ int wm__ready(wm_error *err)
     if (init_status != WM_OK)
         return wm__fail(err, init_status, "%s", init_message);
     return WM_OK;
+}
+
+WM_API int wm_init(const wm_config *cfg, wm_error *err)
+{
+    wm__ok(err);
+    if (init_pid != 0)
+        return guard(err);
+    init_pid = getpid();
+    init_status = start(cfg);
+    if (init_status != WM_OK)
+        return wm__fail(err, init_status, "%s", init_message);
+    return WM_OK;
+}
+
+int wm__ready(wm_error *err)
+{
+    if (init_pid == 0)
+        return wm_init(NULL, err);
+    return guard(err);
 }
 
 uint64_t wm__max_pixels(void)

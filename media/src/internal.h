@@ -54,17 +54,18 @@ uint64_t wm__max_file_bytes(void);
 int wm__to_srgb8(VipsImage *in, VipsImage **out, wm_error *err);
 /* The region (x, y, w, h) of the current-image coordinates of an image that is the
  * current image at scale (in->Xsize / cur_w, in->Ysize / cur_h), resized to exactly
- * dst_w x dst_h, in memory. */
+ * dst_w x dst_h, in memory. Takes the caller's reference to in (also on failure). */
 int wm__cut(VipsImage *in, int cur_w, int cur_h, int x, int y, int w, int h, int dst_w,
             int dst_h, VipsImage **out, wm_error *err);
 /* Whether an image of in_w x in_h, standing for the current image of cur_w x cur_h, holds
  * the region (w x h) with at least dst_w x dst_h pixels. */
 int wm__large_enough(int in_w, int in_h, int cur_w, int cur_h, int w, int h, int dst_w,
                      int dst_h);
-/* The image decoded for a result that needs the region (w x h, current coordinates) at
- * dst_w x dst_h: the kept base when large enough, else a new decode. *out is the base
- * transformed into current coordinates (a new reference). */
-int wm__source(wm_image *img, int w, int h, int dst_w, int dst_h, VipsImage **out,
+/* The image for a result that needs the region (w x h, current coordinates) at
+ * dst_w x dst_h, in current coordinates (a new reference): the current image; or the kept
+ * base when large enough; or a new decode, kept as the base when keep is set (several
+ * results will be made from it), else a lazy pipeline from the decoder (one result). */
+int wm__source(wm_image *img, int w, int h, int dst_w, int dst_h, int keep, VipsImage **out,
                wm_error *err);
 void wm__current_size(const wm_image *img, int *w, int *h);
 

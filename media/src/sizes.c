@@ -1,7 +1,7 @@
 /*
  * wm_make_sizes: many sizes from one decode. The sizes are made largest first; each one
- * from the smallest image made so far that is the whole current image (a full-frame size,
- * not a crop) and still holds its region with enough pixels.
+ * from the last full-frame size made (the whole current image resized, not a crop) when
+ * it still holds the size's region with enough pixels, else from the decoded source.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +65,7 @@ WM_API int wm_make_sizes(wm_image *img, wm_size *sizes, size_t n, const char *mi
             return rc;
     }
     ord = calloc(n, sizeof *ord);
-    made = calloc(n + 1, sizeof *made);
+    made = calloc(n + 1, sizeof(VipsImage *));
     if (ord == NULL || made == NULL) {
         free(ord);
         free(made);
@@ -90,7 +90,7 @@ WM_API int wm_make_sizes(wm_image *img, wm_size *sizes, size_t n, const char *mi
             }
         }
         /* A region of bx x by pixels that must become rx x ry. */
-        rc = wm__source(img, (int)bx, (int)by, (int)rx, (int)ry, &made[0], err);
+        rc = wm__source(img, (int)bx, (int)by, (int)rx, (int)ry, 1, &made[0], err);
     }
     if (rc != WM_OK) {
         for (i = 0; i < n; i++)
@@ -109,7 +109,7 @@ WM_API int wm_make_sizes(wm_image *img, wm_size *sizes, size_t n, const char *mi
         size_t k;
         int full = s->src_x == 0 && s->src_y == 0 && s->src_w == cw && s->src_h == ch;
 
-        /* The smallest full-frame image still large enough (made[] shrinks). */
+        /* The newest full-frame image when still large enough, else the source. */
         for (k = nmade; k-- > 1;) {
             if (wm__large_enough(made[k]->Xsize, made[k]->Ysize, cw, ch, s->src_w,
                                  s->src_h, s->dst_w, s->dst_h)) {
@@ -118,15 +118,22 @@ WM_API int wm_make_sizes(wm_image *img, wm_size *sizes, size_t n, const char *mi
             }
         }
         path = wm__path(s->path, s->path_len, &one);
+        if (path != NULL)
+            g_object_ref(from); /* wm__cut takes a reference; made[] keeps its own */
         rc = path == NULL ? one.code
                           : wm__cut(from, cw, ch, s->src_x, s->src_y, s->src_w, s->src_h,
                                     s->dst_w, s->dst_h, &out, &one);
         if (rc == WM_OK) {
             rc = wm__save(out, path, mime, quality, img->palette, &bytes, &one);
-            if (full)
+            if (full) {
+                /* Sizes come largest first: the newest full-frame image is the smallest;
+                 * the ones between it and the source are let go (memory). */
+                while (nmade > 1)
+                    g_object_unref(made[--nmade]);
                 made[nmade++] = out;
-            else
+            } else {
                 g_object_unref(out);
+            }
         }
         free(path);
         s->status = rc;

@@ -173,9 +173,9 @@ async function siteHealth(page, urlPath, label) {
   check(done && st.async.length > 0,
     `${label}: every async test finished (${st.async.join(', ') || 'no async test list'}; progress "${st.progress}")`);
   check(!/still loading/i.test(st.progress), `${label}: not stuck at "Results are still loading" ("${st.progress}")`);
-  const expected = ['witsper_ffi_available', 'witsper_ffi_mode', 'witsper_library', 'witsper_native_parser', 'witsper_selftest'];
+  const expected = ['witsper_ffi_available', 'witsper_ffi_mode', 'witsper_library', 'witsper_native_parser', 'witsper_selftest', 'witsper_image_editor'];
   const missing = expected.filter((id) => !st.ids.includes(id));
-  check(missing.length === 0, `${label}: the plugin's 5 tests are listed${missing.length ? ` (missing: ${missing.join(', ')})` : ''}`);
+  check(missing.length === 0, `${label}: the plugin's 6 tests are listed${missing.length ? ` (missing: ${missing.join(', ')})` : ''}`);
   for (const id of Object.keys(st.witsper)) info(`  ${id}: ${st.witsper[id].title}`);
   await screenshot(page, label.toLowerCase().replace(/[^a-z0-9]+/g, '-'));
 

@@ -49,10 +49,11 @@ for mode in "${modes[@]}"; do
     total_fail=$((total_fail + 1)); report+=("$mode: mode not runnable"); continue
   fi
   rc=0
-  # Bounded: the whole suite takes ~15 s per mode; 100 s means something hangs.
+  # Bounded: the whole suite takes ~15 s per mode plus ~30 s of image work (MediaEditorTest,
+  # GD included); 180 s means something hangs.
   # shellcheck disable=SC2086  # $args is a list of -d flags by construction
   WITSPER_TEST_MODE=$mode WITSPER_PHP_ARGS="$args" \
-    timeout -k 5 100 php $args "$phpunit_bin" -c tests/phpunit/phpunit.xml.dist \
+    timeout -k 5 180 php $args "$phpunit_bin" -c tests/phpunit/phpunit.xml.dist \
       --log-junit "$junit" ${PHPUNIT_ARGS:-} 2>&1 | tee "$logdir/$mode.log" || rc=$?
   # Counts from PHPUnit's own JUnit report: failed = failures + errors + warnings,
   # passed = tests - failed - skipped.

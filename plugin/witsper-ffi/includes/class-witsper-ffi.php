@@ -287,11 +287,6 @@ final class Witsper_FFI {
 		return 'preload' === $enable ? 'preload' : 'off';
 	}
 
-	/** Candidate library paths in lookup order; [path, explicit]. */
-	private static function candidates(): array {
-		return self::library_candidates( 'WITSPER_LIB', self::SONAME, 'native/build' );
-	}
-
 	/**
 	 * Where a library of the plugin is looked for, in order; [path, explicit]. Shared with
 	 * Witsper_Media (one lookup rule for both libraries):
@@ -325,27 +320,62 @@ final class Witsper_FFI {
 		if ( null === $decls ) {
 			return self::result( $mode, 'load-failed', 'The plugin\'s includes/witsper-ffi-decls.php is missing or broken.' );
 		}
-		foreach ( self::candidates() as list( $path, $explicit ) ) {
-			$is_soname = self::SONAME === $path;
+		$found = self::cdef_library( $decls, 'WITSPER_LIB', self::SONAME, 'native/build', 'libwitsper' );
+		if ( null === $found['ffi'] ) {
+			return self::result( $mode, $found['reason'], $found['message'], $found['path'] );
+		}
+		return self::check( $found['ffi'], $mode, $found['path'] );
+	}
+
+	/**
+	 * FFI::cdef( $decls ) with the first library found by library_candidates(): the one
+	 * loading rule of Witsper_FFI and Witsper_Media. Never throws.
+	 *
+	 * @param string $decls  Declarations for FFI::cdef.
+	 * @param string $name   WITSPER_LIB or WITSPER_MEDIA_LIB.
+	 * @param string $soname Library soname.
+	 * @param string $build  Build folder relative to the repository root.
+	 * @param string $label  The library's name in messages.
+	 * @return array{ffi:?object,path:?string,reason:?string,message:?string}
+	 */
+	public static function cdef_library( string $decls, string $name, string $soname, string $build, string $label ): array {
+		$fail = static function ( string $reason, string $message, ?string $path = null ): array {
+			return array(
+				'ffi'     => null,
+				'path'    => $path,
+				'reason'  => $reason,
+				'message' => $message,
+			);
+		};
+		foreach ( self::library_candidates( $name, $soname, $build ) as list( $path, $explicit ) ) {
+			$is_soname = $soname === $path;
 			// @: is_file warns when open_basedir excludes the path; that only
 			// means "not here" and must not reach the page.
 			if ( ! $is_soname && ! @is_file( $path ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors, Generic.PHP.NoSilencedErrors -- see the comment above.
 				if ( $explicit ) {
-					return self::result( $mode, 'library-missing', 'WITSPER_LIB points to a missing file: ' . $path, $path );
+					return $fail( 'library-missing', $name . ' points to a missing file: ' . $path, $path );
 				}
 				continue;
 			}
 			try {
 				$ffi = \FFI::cdef( $decls, $path );
 			} catch ( \Throwable $e ) {
-				if ( $is_soname ) {
-					return self::result( $mode, 'library-missing', 'libwitsper not found (WITSPER_LIB, plugin lib/, native/build/, ' . self::SONAME . '): ' . $e->getMessage() );
+				if ( false !== strpos( $e->getMessage(), 'ffi.enable' ) ) {
+					return $fail( 'ffi-restricted', 'FFI is restricted to preloaded code (ffi.enable=preload): ' . $e->getMessage(), $path );
 				}
-				return self::result( $mode, 'load-failed', 'Could not load ' . $path . ': ' . $e->getMessage(), $path );
+				if ( $is_soname ) {
+					return $fail( 'library-missing', $label . ' not found (' . $name . ', plugin lib/, ' . $build . '/, ' . $soname . '): ' . $e->getMessage() );
+				}
+				return $fail( 'load-failed', 'Could not load ' . $path . ': ' . $e->getMessage(), $path );
 			}
-			return self::check( $ffi, $mode, $path );
+			return array(
+				'ffi'     => $ffi,
+				'path'    => $path,
+				'reason'  => null,
+				'message' => null,
+			);
 		}
-		return self::result( $mode, 'library-missing', 'libwitsper not found.' );
+		return $fail( 'library-missing', $label . ' not found.' );
 	}
 
 	/** ABI check; keeps $ffi only when the library matches. */

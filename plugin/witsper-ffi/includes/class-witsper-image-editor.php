@@ -362,6 +362,13 @@ class Witsper_Image_Editor extends WP_Image_Editor {
 		if ( ! is_file( $this->file ) ) {
 			return new WP_Error( 'error_loading_image', __( 'File does not exist?' ), $this->file ); // phpcs:ignore WordPress.WP.I18n.MissingArgDomain -- WordPress's own string, as GD's editor says it.
 		}
+		if ( ! Witsper_Media::available() ) {
+			// A stored "pass" that does not hold in this process (the library went away, or
+			// this worker may not load it): record the failure, so the next request that asks
+			// for an editor gets GD or Imagick; this one gets the library's reason.
+			self::store_selftest( self::context_key(), self::run_selftest() );
+			self::$usable = null;
+		}
 		$opened = Witsper_Media::open( $this->file );
 		if ( is_wp_error( $opened ) ) {
 			return $opened;
@@ -579,7 +586,7 @@ class Witsper_Image_Editor extends WP_Image_Editor {
 				if ( is_wp_error( $made ) ) {
 					$meta = $made;
 				} elseif ( 0 !== $made[ $i ]['status'] ) {
-					$meta = new WP_Error( 'image_save_error', __( 'Image Editor Save Failed' ) . ( '' !== $made[ $i ]['message'] ? ': ' . $made[ $i ]['message'] : '' ), array( 'media_status' => $made[ $i ]['status'] ) ); // phpcs:ignore WordPress.WP.I18n.MissingArgDomain -- WordPress's own string.
+					$meta = self::size_error( $made[ $i ]['status'], $made[ $i ]['message'], $filename );
 				} elseif ( $made[ $i ]['width'] !== $it[4] || $made[ $i ]['height'] !== $it[5] ) {
 					$meta = new WP_Error( 'image_resize_error', sprintf( 'The library made %dx%d instead of %dx%d.', $made[ $i ]['width'], $made[ $i ]['height'], $it[4], $it[5] ) );
 				} else {
@@ -597,6 +604,29 @@ class Witsper_Image_Editor extends WP_Image_Editor {
 			}
 		}
 		return $result;
+	}
+
+	/**
+	 * The WP_Error of a size the library could not make: a file that turns out corrupt or
+	 * too large while decoding is the image's fault (invalid_image, image_too_large), not
+	 * the save's.
+	 *
+	 * @param int    $status   wm_status of the size.
+	 * @param string $message  The library's message.
+	 * @param string $filename The size's file.
+	 */
+	protected static function size_error( int $status, string $message, string $filename ): WP_Error {
+		$data = array(
+			'media_status' => $status,
+			'file'         => $filename,
+		);
+		if ( Witsper_Media::E_DECODE === $status || Witsper_Media::E_UNSUPPORTED === $status ) {
+			return new WP_Error( 'invalid_image', 'The image could not be decoded' . ( '' !== $message ? ': ' . $message : '' ), $data );
+		}
+		if ( Witsper_Media::E_TOO_LARGE === $status ) {
+			return new WP_Error( 'image_too_large', 'The image is too large to be processed' . ( '' !== $message ? ': ' . $message : '' ), $data );
+		}
+		return new WP_Error( 'image_save_error', __( 'Image Editor Save Failed' ) . ( '' !== $message ? ': ' . $message : '' ), $data ); // phpcs:ignore WordPress.WP.I18n.MissingArgDomain -- WordPress's own string.
 	}
 
 	/**

@@ -178,30 +178,14 @@ final class Witsper_Media {
 		if ( null === $decls ) {
 			return self::result( $mode, 'load-failed', 'The plugin\'s includes/witsper-media-decls.php is missing or broken.' );
 		}
-		foreach ( self::candidates() as list( $path, $explicit ) ) {
-			$is_soname = self::SONAME === $path;
-			if ( ! $is_soname && ! @is_file( $path ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors, Generic.PHP.NoSilencedErrors -- open_basedir warnings only mean "not here".
-				if ( $explicit ) {
-					return self::result( $mode, 'library-missing', 'WITSPER_MEDIA_LIB points to a missing file: ' . $path, $path );
-				}
-				continue;
-			}
-			try {
-				// In preload mode this call is allowed because this class is preloaded
-				// (preload.php); the library is mapped here, in the worker, not the master.
-				$ffi = \FFI::cdef( $decls, $path );
-			} catch ( \Throwable $e ) {
-				if ( false !== strpos( $e->getMessage(), 'ffi.enable' ) ) {
-					return self::result( $mode, 'ffi-restricted', 'FFI is restricted to preloaded code and Witsper_Media was not preloaded (opcache.preload = the plugin\'s preload.php): ' . $e->getMessage(), $path );
-				}
-				if ( $is_soname ) {
-					return self::result( $mode, 'library-missing', 'libwitsper-media not found (WITSPER_MEDIA_LIB, plugin lib/, media/build/, ' . self::SONAME . '): ' . $e->getMessage() );
-				}
-				return self::result( $mode, 'load-failed', 'Could not load ' . $path . ': ' . $e->getMessage(), $path );
-			}
-			return self::check( $ffi, $mode, $path );
+		// The library is mapped here, in the worker (never in the master). In preload mode
+		// FFI::cdef is allowed because Witsper_FFI, which calls it, is preloaded; the calls
+		// that follow ($ffi->new, FFI::addr) are allowed because this class is (preload.php).
+		$found = Witsper_FFI::cdef_library( $decls, 'WITSPER_MEDIA_LIB', self::SONAME, 'media/build', 'libwitsper-media' );
+		if ( null === $found['ffi'] ) {
+			return self::result( $mode, $found['reason'], $found['message'], $found['path'] );
 		}
-		return self::result( $mode, 'library-missing', 'libwitsper-media not found.' );
+		return self::check( $found['ffi'], $mode, $found['path'] );
 	}
 
 	/** ABI check and wm_init; keeps $ffi only when both succeed. */
@@ -231,7 +215,8 @@ final class Witsper_Media {
 			$len     = (int) $ffi->wm_savable( $buf, 256 );
 			$savable = array_values( array_filter( explode( ' ', \FFI::string( $buf, min( $len, 255 ) ) ) ) );
 		} catch ( \Throwable $e ) {
-			return self::result( $mode, 'init-failed', 'wm_init failed: ' . $e->getMessage(), $library, $version, $vips, $abi );
+			$why = false !== strpos( $e->getMessage(), 'ffi.enable' ) ? 'ffi-restricted' : 'init-failed';
+			return self::result( $mode, $why, 'wm_init failed: ' . $e->getMessage(), $library, $version, $vips, $abi );
 		}
 		self::$ffi = $ffi;
 		return self::result( $mode, null, null, $library, $version, $vips, $abi, $savable );

@@ -8,14 +8,24 @@
 
 require dirname( __DIR__ ) . '/wp-boot.php';
 
-global $wpdb;
-$witsper_row = $wpdb->get_row( $wpdb->prepare( "SELECT option_value, autoload FROM {$wpdb->options} WHERE option_name = %s", 'witsper_media_selftest' ), ARRAY_A );
+require __DIR__ . '/media-option.php';
+$witsper_row = witsper_media_option_save();
 
 require_once ABSPATH . WPINC . '/class-wp-image-editor.php';
 require_once ABSPATH . WPINC . '/class-wp-image-editor-gd.php';
 require_once ABSPATH . WPINC . '/class-wp-image-editor-imagick.php';
 
-$out           = array( 'pid' => getmypid() );
+$out = array( 'pid' => getmypid() );
+if ( in_array( '--stale-pass', $argv, true ) ) {
+	// A stored "pass" for this PHP that no longer holds (the library went away since).
+	$fake = array( 'status' => 'pass', 'reason' => null, 'message' => null, 'time' => time(), 'version' => '0.1.0', 'vips_version' => '8.14.1', 'threads' => 1, 'savable' => array( 'image/jpeg' ), 'library' => 'x', 'mode' => 'true', 'ms' => 1.0 );
+	Witsper_Image_Editor::store_selftest( Witsper_Image_Editor::context_key(), $fake );
+	Witsper_Image_Editor::reset();
+	$out['stale_chosen'] = _wp_image_editor_choose( array( 'mime_type' => 'image/jpeg' ) );
+	$stale               = wp_get_image_editor( dirname( __DIR__, 3 ) . '/../shared/corpus/media/dimensions/tiny_50x50.jpg' );
+	$out['stale_editor'] = is_wp_error( $stale ) ? 'error: ' . $stale->get_error_code() : get_class( $stale );
+	Witsper_Image_Editor::reset();
+}
 $out['chosen'] = _wp_image_editor_choose( array( 'mime_type' => 'image/jpeg' ) );
 $editor        = wp_get_image_editor( dirname( __DIR__, 3 ) . '/../shared/corpus/media/dimensions/tiny_50x50.jpg' );
 $out['editor'] = is_wp_error( $editor ) ? 'error: ' . $editor->get_error_message() : get_class( $editor );
@@ -33,12 +43,6 @@ $out['rest']       = $response->get_data();
 $out['report']     = array_intersect_key( Witsper_Status::report(), array_flip( array( 'images', 'image_editor', 'image_reason', 'image_detail', 'image_action' ) ) );
 
 // Put the stored results back.
-if ( null === $witsper_row ) {
-	$wpdb->delete( $wpdb->options, array( 'option_name' => 'witsper_media_selftest' ) );
-} else {
-	$wpdb->update( $wpdb->options, $witsper_row, array( 'option_name' => 'witsper_media_selftest' ) );
-}
-wp_cache_delete( 'witsper_media_selftest', 'options' );
-wp_cache_delete( 'notoptions', 'options' );
+witsper_media_option_restore( $witsper_row );
 
 echo "\nWITSPER-PROBE-JSON ", wp_json_encode( $out ), "\n";

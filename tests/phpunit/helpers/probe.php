@@ -14,6 +14,9 @@
  */
 
 require dirname( __DIR__ ) . '/wp-boot.php';
+require __DIR__ . '/media-option.php';
+// Site Health's image editor test may store an image self-test: put it back at the end.
+$witsper_media_row = witsper_media_option_save();
 
 $opts = getopt( '', array( 'force-off', 'render:', 'no-plugin-parser' ) );
 
@@ -71,6 +74,8 @@ if ( isset( $opts['render'] ) ) {
 	$out['html']         = apply_filters( 'the_content', $post->post_content );
 	$out['parsers_used'] = array_values( array_unique( $used ) );
 }
+
+witsper_media_option_restore( $witsper_media_row );
 
 // A marked line: WordPress's debug mode may print notices on stdout around it.
 echo "\nWITSPER-PROBE-JSON ", wp_json_encode( $out ), "\n";

@@ -4,7 +4,7 @@
  */
 class RestTest extends Witsper_TestCase {
 
-	const KEYS = array( 'ffi_available', 'ffi_mode', 'library_version', 'abi', 'native_parser_active', 'self_test', 'pid', 'reason', 'reason_text', 'summary', 'action' );
+	const KEYS = array( 'ffi_available', 'ffi_mode', 'library_version', 'abi', 'native_parser_active', 'self_test', 'pid', 'reason', 'reason_text', 'summary', 'action', 'image_editor', 'image_editor_active', 'image_reason', 'images' );
 
 	private function get_health(): WP_REST_Response {
 		return rest_do_request( new WP_REST_Request( 'GET', '/witsper/v1/health' ) );
