@@ -9,7 +9,8 @@ export WITSPER_ROOT := $(CURDIR)
         test bench bench-page load soak fuzz asan leakcheck lint lint-shell lint-php lint-c \
         test-native test-probe test-media-native test-verify test-stack test-diff test-memcheck \
         test-php test-probe-live test-load test-faults test-security test-under-load \
-        test-browser test-lint docker-bases docker-env docker-down test-compose test-swarm
+        test-browser test-lint docker-bases docker-env docker-down test-compose test-swarm \
+        test-media-live soak-media bench-media
 
 help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -108,6 +109,9 @@ test-probe-live: ## fpm-probe against the running pool: green, busy, red
 test-load: ## Short load run (wrk) in both FFI modes (needs `make up`)
 	tests/load/run.sh --short
 
+test-media-live: ## Real uploads over HTTP (REST, async-upload) in both FFI modes: sizes, 4x 48 MP, 200 uploads with 5% bad (needs `make up`)
+	tests/media/live.sh
+
 test-faults: ## Fault tests: DB down, worker crashes, missing library, timeouts
 	tests/faults/run.sh
 
@@ -134,6 +138,12 @@ load: build ## Load test at the default size, both FFI modes, plugin on and off
 
 soak: build ## Long load run (200,000 requests) with a PNG plot of latency and worker RSS
 	tests/load/run.sh --soak
+
+soak-media: build ## The live media suite with the issue's 1,000 uploads (50 corrupt/bombs) per FFI mode (needs `make up`)
+	tests/media/live.sh --soak
+
+bench-media: build ## Upload work per image editor (Witsper, GD, Imagick, naive libvips) + wp media regenerate; docs/media.md (needs `make up`)
+	bench/media.sh
 
 fuzz: ## Long libFuzzer runs (FUZZ_SECONDS, default 600) of the parser and the probe
 	$(MAKE) -C native fuzz

@@ -11,7 +11,8 @@
 # port WITSPER_PAGE_PORT, default 9090) runs under valgrind --tool=callgrind; fpm-probe sends
 # it the block post's request as nginx would (SCRIPT_FILENAME index.php, REQUEST_URI); the
 # counters are zeroed after warm-up and dumped after each measured request. The stack's
-# database and WordPress are used; its own php-fpm and nginx are left alone.
+# database and WordPress are used; its own php-fpm and nginx are left alone. The worker's
+# maps are checked after its page requests: the media library (libvips) must not be loaded.
 # Needs `make up`. Writes var/page-cost.md.
 # Env: PAGE_REQUESTS (measured requests per plugin state, default 3), PAGE_MODES ("true preload").
 set -Eeuo pipefail
@@ -85,6 +86,7 @@ instructions() {
 }
 
 ROWS=()
+MEDIA_ROWS=()
 for mode in $MODES; do
   say "=== FFI mode $mode"
   mapfile -t envs <"$WITSPER_VAR/etc/php-fpm.env"
@@ -123,6 +125,13 @@ for mode in $MODES; do
     done
   done
   [[ $(worker_pid) == "$w" ]] || die "the worker changed during the run (crash?)"
+  # Page views must not load the media library (libvips: ~80 ms, ~16 MB per worker), even
+  # with it installed: the worker's maps after every page request of this mode.
+  media_lib=${WITSPER_MEDIA_LIB:-$REPO/media/build/libwitsper-media.so}
+  media_maps=$(grep -cE 'libvips|libwitsper-media' "/proc/$w/maps" 2>/dev/null || true)
+  say "    worker $w after $k page requests: libvips/libwitsper-media mappings: ${media_maps:-0} (library $media_lib: $([[ -f $media_lib ]] && echo present || echo absent))"
+  MEDIA_ROWS+=("| $mode | $k | $media_lib ($([[ -f $media_lib ]] && echo present || echo absent)) | $(( ${media_maps:-0} )) |")
+  (( ${media_maps:-0} == 0 )) || die "the media library is mapped in a worker that served only page views"
   kill "$FPM_PID"; wait "$FPM_PID" 2>/dev/null || true; FPM_PID=
   med() { sort -n "$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
   for page in block plain; do
@@ -142,6 +151,12 @@ done
   echo "| FFI mode | page | plugin on | plugin off | on - off | speed ratio on/off (off / on instructions) |"
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${ROWS[@]}"
+  echo
+  echo "The media library on page views (issue 12): the worker's /proc/PID/maps after all its page requests, lines naming libvips or libwitsper-media (must be 0)."
+  echo
+  echo "| FFI mode | page requests | media library | libvips/libwitsper-media mappings |"
+  echo "|---|---|---|---|"
+  printf '%s\n' "${MEDIA_ROWS[@]}"
 } >"$WITSPER_VAR/page-cost.md"
 # Where the parser's share of the page is: the documents the page parses, timed in the CLI
 # (with the plugin active: the loop above ends with it off).

@@ -78,6 +78,37 @@ fpm_ping() {
 wait_fpm_up() { local i; for ((i = 0; i < ${1:-60}; i++)); do
   fpm_ping && [[ $(http_code / 20) == 200 ]] && return 0; sleep 0.5; done; return 1; }
 
+# Worker memory (the load, soak and live media suites): per pid, so a worker that php-fpm
+# replaced is not mistaken for one that grew.
+# snapshot FILE: "pid rss_kb anon_kb requests" for every pool worker (the status listener's
+# own process has no entry in the pool's status and is skipped).
+snapshot() {
+  local out=$1 json pid r
+  json=$(fpm_status_json 2>/dev/null || true)
+  : >"$out"
+  for pid in $(fpm_workers); do
+    r=$(jq -r --argjson p "$pid" '.processes[]? | select(.pid == $p) | .requests' <<<"$json" 2>/dev/null || true)
+    [[ -n $r ]] || continue
+    echo "$pid $(rss_kb "$pid") $(awk '/^RssAnon:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0) $r" >>"$out"
+  done
+}
+# growth A B [PER]: joins two snapshots on pid (workers alive in both) and prints
+# "workers rss_start_mean_mb rss_end_mean_mb requests growth_mb_per_PER anon_growth_mb_per_PER"
+# (PER requests, default 10,000; the media suite judges per 100 uploads).
+growth() {
+  join <(sort "$1") <(sort "$2") | awk -v per="${3:-10000}" '
+    { n++; s0 += $2; s1 += $5; a0 += $3; a1 += $6; req += $7 - $4 }
+    END {
+      if (n == 0) { print "0 0 0 0 NA NA"; exit }
+      g = (req > 0 ? (s1 - s0) / 1024 / req * per : 0)
+      ga = (req > 0 ? (a1 - a0) / 1024 / req * per : 0)
+      printf "%d %.1f %.1f %d %.3f %.3f\n", n, s0 / n / 1024, s1 / n / 1024, req, g, ga
+    }'
+}
+worker_table() {
+  join <(sort "$1") <(sort "$2") | awk '{ printf "| %s | %.1f | %.1f | %+d | %d |\n", $1, $2/1024, $5/1024, $5-$2, $7-$4 }'
+}
+
 # Log positions: only what a test itself caused is counted.
 log_mark() { stat -c %s "$1" 2>/dev/null || echo 0; }
 log_since() { tail -c +$(( $2 + 1 )) "$1" 2>/dev/null || true; }

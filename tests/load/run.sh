@@ -134,34 +134,6 @@ rate_of() { awk -v n="$(field "$1" requests)" -v d="$(field "$1" duration_us)" \
 secs_for() { awk -v n="$1" -v r="$2" -v cap="$3" \
   'BEGIN { s = int(n * 1.25 / (r > 1 ? r : 1)) + 2; if (s > cap) s = cap; if (s < 3) s = 3; print s }'; }
 
-# snapshot FILE: "pid rss_kb anon_kb requests" for every pool worker (the status listener's
-# own process has no entry in the pool's status and is skipped).
-snapshot() {
-  local out=$1 json pid r
-  json=$(fpm_status_json 2>/dev/null || true)
-  : >"$out"
-  for pid in $(fpm_workers); do
-    r=$(jq -r --argjson p "$pid" '.processes[]? | select(.pid == $p) | .requests' <<<"$json" 2>/dev/null || true)
-    [[ -n $r ]] || continue
-    echo "$pid $(rss_kb "$pid") $(awk '/^RssAnon:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0) $r" >>"$out"
-  done
-}
-# growth A B: joins two snapshots on pid (workers alive in both) and prints
-# "workers rss_start_mean_mb rss_end_mean_mb requests growth_mb_per_10k anon_growth_mb_per_10k"
-growth() {
-  join <(sort "$1") <(sort "$2") | awk '
-    { n++; s0 += $2; s1 += $5; a0 += $3; a1 += $6; req += $7 - $4 }
-    END {
-      if (n == 0) { print "0 0 0 0 NA NA"; exit }
-      g = (req > 0 ? (s1 - s0) / 1024 / req * 10000 : 0)
-      ga = (req > 0 ? (a1 - a0) / 1024 / req * 10000 : 0)
-      printf "%d %.1f %.1f %d %.3f %.3f\n", n, s0 / n / 1024, s1 / n / 1024, req, g, ga
-    }'
-}
-worker_table() {
-  join <(sort "$1") <(sort "$2") | awk '{ printf "| %s | %.1f | %.1f | %+d | %d |\n", $1, $2/1024, $5/1024, $5-$2, $7-$4 }'
-}
-
 health_native() {
   # The route must answer 200 with the native parser active in this mode.
   local j; j=$(health_json)
