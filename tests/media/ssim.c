@@ -31,14 +31,17 @@
 
 #define WIN_MAX 11
 
-/* Replaces *img by out (unref the old one); returns 0 when op succeeded. */
-static int step(VipsImage **img, int rc, VipsImage *out)
+/* After an operation that returned rc and wrote *out: replaces *img by *out (unref the
+ * old one); returns 0 when the operation succeeded. (out is passed by address: argument
+ * evaluation order is unspecified, so its value is read here, after the call.) */
+static int step(VipsImage **img, int rc, VipsImage **out)
 {
     if (rc) {
         return -1;
     }
     g_object_unref(*img);
-    *img = out;
+    *img = *out;
+    *out = NULL;
     return 0;
 }
 
@@ -113,12 +116,12 @@ static VipsImage *load(const char *path, int orient)
     }
     if (orient > 1 && orient <= 8) {
         VipsImage *copy = NULL;
-        if (step(&img, vips_copy(img, &copy, NULL), copy)) {
+        if (step(&img, vips_copy(img, &copy, NULL), &copy)) {
             g_object_unref(img);
             return NULL;
         }
         vips_image_set_int(img, VIPS_META_ORIENTATION, orient);
-        if (step(&img, vips_autorot(img, &out, NULL), out)) {
+        if (step(&img, vips_autorot(img, &out, NULL), &out)) {
             g_object_unref(img);
             return NULL;
         }
@@ -140,23 +143,23 @@ static VipsImage *reference(VipsImage *ref, int x, int y, int w, int h, int tw, 
         return NULL;
     }
     int alpha = vips_image_hasalpha(img);
-    if (alpha && step(&img, vips_premultiply(img, &out, NULL), out)) {
+    if (alpha && step(&img, vips_premultiply(img, &out, NULL), &out)) {
         goto fail;
     }
     if (step(&img, vips_resize(img, &out, (double)tw / w, "vscale", (double)th / h, "kernel",
                                VIPS_KERNEL_LANCZOS3, NULL),
-             out)) {
+             &out)) {
         goto fail;
     }
-    if (alpha && step(&img, vips_unpremultiply(img, &out, NULL), out)) {
+    if (alpha && step(&img, vips_unpremultiply(img, &out, NULL), &out)) {
         goto fail;
     }
     /* vips_resize rounds its output size: make it exactly tw x th. */
     if ((img->Xsize != tw || img->Ysize != th) &&
-        step(&img, vips_embed(img, &out, 0, 0, tw, th, "extend", VIPS_EXTEND_COPY, NULL), out)) {
+        step(&img, vips_embed(img, &out, 0, 0, tw, th, "extend", VIPS_EXTEND_COPY, NULL), &out)) {
         goto fail;
     }
-    if (step(&img, vips_cast_uchar(img, &out, NULL), out)) {
+    if (step(&img, vips_cast_uchar(img, &out, NULL), &out)) {
         goto fail;
     }
     return img;
@@ -191,17 +194,17 @@ static unsigned char *plane(VipsImage *img, int which)
             VipsArrayDouble *bg = vips_array_double_new(white, 3);
             int rc = vips_flatten(t, &out, "background", bg, NULL);
             vips_area_unref(VIPS_AREA(bg));
-            if (step(&t, rc, out)) {
+            if (step(&t, rc, &out)) {
                 g_object_unref(t);
                 return NULL;
             }
         }
-        if (step(&t, vips_colourspace(t, &out, VIPS_INTERPRETATION_B_W, NULL), out) ||
-            step(&t, vips_cast_uchar(t, &out, NULL), out)) {
+        if (step(&t, vips_colourspace(t, &out, VIPS_INTERPRETATION_B_W, NULL), &out) ||
+            step(&t, vips_cast_uchar(t, &out, NULL), &out)) {
             g_object_unref(t);
             return NULL;
         }
-        if (t->Bands > 1 && step(&t, vips_extract_band(t, &out, 0, NULL), out)) {
+        if (t->Bands > 1 && step(&t, vips_extract_band(t, &out, 0, NULL), &out)) {
             g_object_unref(t);
             return NULL;
         }
