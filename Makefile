@@ -5,9 +5,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := build
 export WITSPER_ROOT := $(CURDIR)
 
-.PHONY: help build lib probe install clean up down status logs verify tune \
+.PHONY: help build lib probe media install clean up down status logs verify tune \
         test bench bench-page load soak fuzz asan leakcheck lint lint-shell lint-php lint-c \
-        test-native test-probe test-verify test-stack test-diff test-memcheck \
+        test-native test-probe test-media-native test-verify test-stack test-diff test-memcheck \
         test-php test-probe-live test-load test-faults test-security test-under-load \
         test-browser test-lint docker-bases docker-env docker-down test-compose test-swarm
 
@@ -15,7 +15,7 @@ help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
 
-build: lib probe ## Build libwitsper.so and fpm-probe (the default target)
+build: lib probe media ## Build libwitsper.so, fpm-probe and libwitsper-media.so (the default target)
 
 lib: ## Build native/build/libwitsper.so (C library)
 	$(MAKE) -C native
@@ -23,12 +23,16 @@ lib: ## Build native/build/libwitsper.so (C library)
 probe: ## Build probe/build/fpm-probe (FastCGI health probe)
 	$(MAKE) -C probe
 
+media: ## Build media/build/libwitsper-media.so (image work through libvips, issue 12)
+	$(MAKE) -C media
+
 install: ## Install libwitsper (header, .so, pkg-config file) under PREFIX (default /usr/local)
 	$(MAKE) -C native install
 
 clean: ## Remove build output (not var/: use `make down` first, then rm -rf var)
 	$(MAKE) -C native clean
 	$(MAKE) -C probe clean
+	$(MAKE) -C media clean
 
 # --- The native stack (no Docker): state lives in var/ -------------------------------------
 up: build ## Install packages if missing, start MariaDB, php-fpm, nginx on 127.0.0.1, install WordPress
@@ -70,6 +74,9 @@ test-under-load: build ## make test with two busy loops beside it (tests/with-cp
 
 test-native: ## C library: unit tests, header check, pathological inputs, short fuzz, ASan
 	$(MAKE) -C native check
+
+test-media-native: ## libwitsper-media: C unit tests on the media corpus, header check, symbols, ASan
+	$(MAKE) -C media check
 
 test-probe: ## fpm-probe: unit tests and a short fuzz run of its response parser
 	$(MAKE) -C probe check
@@ -150,6 +157,7 @@ lint-shell: ## shellcheck over every shell script (*.sh and sh/bash shebangs)
 lint-php: ## php -l over every PHP file, phpcs on plugin/ (phpcs.xml.dist) and the other PHP, PHPStan
 	tests/lint/run.sh php
 
-lint-c: ## cppcheck and clang-tidy over the C code (native/, probe/)
+lint-c: ## cppcheck and clang-tidy over the C code (native/, probe/, media/)
 	$(MAKE) -C native lint
 	$(MAKE) -C probe lint
+	$(MAKE) -C media lint

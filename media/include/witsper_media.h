@@ -1,7 +1,8 @@
 /*
  * libwitsper-media: WordPress image work (decode, orient, crop, resize, encode) through
  * libvips, for PHP's FFI. The manual for the PHP side is this header; the declarations PHP
- * reads are generated from it (media/gen-ffi.sh), never edited by hand.
+ * reads are generated from it (native/gen-ffi.sh, make -C media ffi-headers), never
+ * edited by hand.
  *
  * Why a second library: libwitsper (the block parser) has no threads and no mutable globals,
  * so it may be loaded in the php-fpm master. libvips has a thread pool, a GObject type
@@ -155,7 +156,9 @@ WM_API int wm_crop_resize(wm_image *img, int x, int y, int w, int h, int dst_w, 
 /* Rotates counter-clockwise by angle degrees (WordPress's convention; 90, 180, 270). */
 WM_API int wm_rotate(wm_image *img, int angle, wm_error *err);
 
-/* Flips: horz mirrors left-right ... as WP_Image_Editor::flip( $horz, $vert ). */
+/* Flips as WP_Image_Editor::flip( $horz, $vert ) (GD and Imagick editors): horz flips
+ * across the horizontal axis (top <-> bottom), vert across the vertical axis (left <->
+ * right); both is a 180 degrees rotation. */
 WM_API int wm_flip(wm_image *img, int horz, int vert, wm_error *err);
 
 /* Saves the current image at path in mime at quality (1..100); writes the result's size. */

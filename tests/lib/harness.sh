@@ -21,3 +21,25 @@ summary() {
   echo "$T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
   (( T_FAIL == 0 ))
 }
+# part "what" CMD...       runs a test program that prints its own "N passed, N failed[,
+#                          N skipped]" line (a C suite on tests/lib/check.h, a sub-suite)
+#                          and adds its counts; one that failed without counting a
+#                          failure, or printed no count, adds one failure.
+part() {
+  local what=$1 rc=0 line p=0 f=0 k=0 log
+  shift
+  log=$(mktemp)
+  say "--- $what"
+  "$@" 2>&1 | tee "$log" || rc=$?
+  line=$(grep -aE '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
+  rm -f "$log"
+  if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
+  fi
+  [[ $line =~ ([0-9]+)\ skipped ]] && k=${BASH_REMATCH[1]}
+  if (( rc != 0 && f == 0 )) || [[ -z $line ]]; then
+    f=$((f + 1))
+    printf 'FAIL  %s: exit %d, %s\n' "$what" "$rc" "${line:-no count printed}"
+  fi
+  T_PASS=$((T_PASS + p)) T_FAIL=$((T_FAIL + f)) T_SKIP=$((T_SKIP + k))
+}

@@ -1,0 +1,78 @@
+/*
+ * libwitsper-media internals shared by the source files (not installed).
+ */
+#ifndef WITSPER_MEDIA_INTERNAL_H
+#define WITSPER_MEDIA_INTERNAL_H
+
+#include <stdint.h>
+
+#include <vips/vips.h>
+
+#include "witsper_media.h"
+
+/* The loaders this library lets libvips run (every other one is blocked). */
+typedef enum wm_loader {
+    WM_LOAD_JPEG,
+    WM_LOAD_PNG,
+    WM_LOAD_WEBP,
+    WM_LOAD_GIF,
+    WM_LOAD_HEIF
+} wm_loader;
+
+struct wm_image {
+    char *path;         /* NUL-terminated copy */
+    int flags;          /* wm_open flags */
+    wm_loader loader;
+    int width, height;  /* stored size from the header */
+    int palette;        /* the source is a palette PNG */
+    /* Source mode (cur == NULL): the current image is the file, transformed by a
+     * pending flip (left-right, first) then a clockwise rotation rot (0/90/180/270). */
+    int rot;
+    int flip;
+    VipsImage *base;    /* decoded (maybe shrunk on load) sRGB 8-bit, in memory, stored
+                         * orientation; kept for later results while it is large enough */
+    /* After an operation: the current image, in memory. */
+    VipsImage *cur;
+};
+
+/* --- errors (error.c) --- */
+/* Sets err (may be NULL) to code and a formatted message; returns code. */
+int wm__fail(wm_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Sets err to code with "what: <libvips' error buffer>", clears the buffer; returns code. */
+int wm__vips_fail(wm_error *err, int code, const char *what);
+void wm__ok(wm_error *err);
+
+/* --- init.c --- */
+/* WM_OK when libvips is started in this process (starts it with defaults if needed). */
+int wm__ready(wm_error *err);
+uint64_t wm__max_pixels(void);
+uint64_t wm__max_file_bytes(void);
+
+/* --- pipeline.c --- */
+/* Converts a decoded image to 8-bit sRGB (or 8-bit grey), with or without alpha. */
+int wm__to_srgb8(VipsImage *in, VipsImage **out, wm_error *err);
+/* The region (x, y, w, h) of the current-image coordinates of an image that is the
+ * current image at scale (in->Xsize / cur_w, in->Ysize / cur_h), resized to exactly
+ * dst_w x dst_h, in memory. */
+int wm__cut(VipsImage *in, int cur_w, int cur_h, int x, int y, int w, int h, int dst_w,
+            int dst_h, VipsImage **out, wm_error *err);
+/* Whether an image of in_w x in_h, standing for the current image of cur_w x cur_h, holds
+ * the region (w x h) with at least dst_w x dst_h pixels. */
+int wm__large_enough(int in_w, int in_h, int cur_w, int cur_h, int w, int h, int dst_w,
+                     int dst_h);
+/* The image decoded for a result that needs the region (w x h, current coordinates) at
+ * dst_w x dst_h: the kept base when large enough, else a new decode. *out is the base
+ * transformed into current coordinates (a new reference). */
+int wm__source(wm_image *img, int w, int h, int dst_w, int dst_h, VipsImage **out,
+               wm_error *err);
+void wm__current_size(const wm_image *img, int *w, int *h);
+
+/* --- save.c --- */
+/* Encodes in as mime at quality into path (a temporary name, then rename). */
+int wm__save(VipsImage *in, const char *path, const char *mime, int quality, int palette,
+             uint64_t *bytes, wm_error *err);
+/* Copies a pointer + length path into a NUL-terminated string (NULL on error). */
+char *wm__path(const char *path, size_t len, wm_error *err);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * wm_make_sizes: many sizes from one decode. The sizes are made largest first; each one
+ * from the smallest image made so far that is the whole current image (a full-frame size,
+ * not a crop) and still holds its region with enough pixels.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct order {
+    size_t index;
+    int64_t area;
+} order;
+
+static int by_area_desc(const void *a, const void *b)
+{
+    const order *x = a, *y = b;
+
+    if (x->area != y->area)
+        return x->area > y->area ? -1 : 1;
+    return x->index < y->index ? -1 : (x->index > y->index ? 1 : 0);
+}
+
+static int check_size(const wm_size *s, int cw, int ch, wm_error *err)
+{
+    if (s->src_x < 0 || s->src_y < 0 || s->src_w <= 0 || s->src_h <= 0 ||
+        s->src_x > cw - s->src_w || s->src_y > ch - s->src_h)
+        return wm__fail(err, WM_E_ARGUMENT, "the region %d,%d %dx%d is outside the %dx%d "
+                        "image", s->src_x, s->src_y, s->src_w, s->src_h, cw, ch);
+    if (s->dst_w <= 0 || s->dst_h <= 0 || s->dst_w > 65535 || s->dst_h > 65535 ||
+        (uint64_t)s->dst_w * (uint64_t)s->dst_h > wm__max_pixels())
+        return wm__fail(err, WM_E_ARGUMENT, "the size %dx%d is not allowed", s->dst_w,
+                        s->dst_h);
+    if (s->path == NULL || s->path_len == 0)
+        return wm__fail(err, WM_E_ARGUMENT, "a size has no path");
+    return WM_OK;
+}
+
+WM_API int wm_make_sizes(wm_image *img, wm_size *sizes, size_t n, const char *mime,
+                         int quality, wm_error *err)
+{
+    order *ord = NULL;
+    VipsImage **made = NULL; /* full-frame results, largest first; made[0] the source */
+    size_t i, nmade = 0;
+    int cw, ch, rc, first = WM_OK;
+    wm_error one;
+
+    wm__ok(err);
+    if (img == NULL || mime == NULL || (sizes == NULL && n > 0))
+        return wm__fail(err, WM_E_ARGUMENT, "img, sizes or mime is NULL");
+    if ((rc = wm__ready(err)) != WM_OK)
+        return rc;
+    if (n == 0)
+        return WM_OK;
+    wm__current_size(img, &cw, &ch);
+    for (i = 0; i < n; i++) {
+        sizes[i].status = WM_E_ARGUMENT;
+        sizes[i].out_w = sizes[i].out_h = 0;
+        sizes[i].out_bytes = 0;
+    }
+    for (i = 0; i < n; i++) {
+        rc = check_size(&sizes[i], cw, ch, err);
+        if (rc != WM_OK)
+            return rc;
+    }
+    ord = calloc(n, sizeof *ord);
+    made = calloc(n + 1, sizeof *made);
+    if (ord == NULL || made == NULL) {
+        free(ord);
+        free(made);
+        return wm__fail(err, WM_E_NOMEM, "out of memory");
+    }
+    for (i = 0; i < n; i++) {
+        ord[i].index = i;
+        ord[i].area = (int64_t)sizes[i].dst_w * sizes[i].dst_h;
+    }
+    /* One decode, large enough for the largest scale (dst / region) in each direction. */
+    {
+        int64_t rx = 0, ry = 0; /* scale as dst/src, compared by cross products */
+        int64_t bx = 1, by = 1;
+        for (i = 0; i < n; i++) {
+            if ((int64_t)sizes[i].dst_w * bx > rx * sizes[i].src_w) {
+                rx = sizes[i].dst_w;
+                bx = sizes[i].src_w;
+            }
+            if ((int64_t)sizes[i].dst_h * by > ry * sizes[i].src_h) {
+                ry = sizes[i].dst_h;
+                by = sizes[i].src_h;
+            }
+        }
+        /* A region of bx x by pixels that must become rx x ry. */
+        rc = wm__source(img, (int)bx, (int)by, (int)rx, (int)ry, &made[0], err);
+    }
+    if (rc != WM_OK) {
+        for (i = 0; i < n; i++)
+            sizes[i].status = rc;
+        free(ord);
+        free(made);
+        return rc;
+    }
+    nmade = 1;
+    qsort(ord, n, sizeof *ord, by_area_desc);
+    for (i = 0; i < n; i++) {
+        wm_size *s = &sizes[ord[i].index];
+        VipsImage *from = made[0], *out = NULL;
+        char *path;
+        uint64_t bytes = 0;
+        size_t k;
+        int full = s->src_x == 0 && s->src_y == 0 && s->src_w == cw && s->src_h == ch;
+
+        /* The smallest full-frame image still large enough (made[] shrinks). */
+        for (k = nmade; k-- > 1;) {
+            if (wm__large_enough(made[k]->Xsize, made[k]->Ysize, cw, ch, s->src_w,
+                                 s->src_h, s->dst_w, s->dst_h)) {
+                from = made[k];
+                break;
+            }
+        }
+        path = wm__path(s->path, s->path_len, &one);
+        rc = path == NULL ? one.code
+                          : wm__cut(from, cw, ch, s->src_x, s->src_y, s->src_w, s->src_h,
+                                    s->dst_w, s->dst_h, &out, &one);
+        if (rc == WM_OK) {
+            rc = wm__save(out, path, mime, quality, img->palette, &bytes, &one);
+            if (full)
+                made[nmade++] = out;
+            else
+                g_object_unref(out);
+        }
+        free(path);
+        s->status = rc;
+        if (rc == WM_OK) {
+            s->out_w = s->dst_w;
+            s->out_h = s->dst_h;
+            s->out_bytes = bytes;
+        } else if (first == WM_OK) {
+            first = rc;
+            if (err != NULL)
+                *err = one;
+        }
+    }
+    for (i = 0; i < nmade; i++)
+        g_object_unref(made[i]);
+    free(ord);
+    free(made);
+    return first;
+}
