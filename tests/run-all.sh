@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # test-compose needs no native stack (its own engine, project and port): it runs before
 # `make up`, so the Docker stack and the native one never compete for the 2 cores.
 offline_suites=(test-native test-probe test-media-native test-lint test-compose test-swarm)
-live_suites=(test-verify test-diff test-memcheck test-php test-browser test-probe-live
+live_suites=(test-verify test-diff test-memcheck test-php test-media test-browser test-probe-live
              test-security test-faults test-load test-stack)
 # Optional: SUITES="test-diff test-php" tests/run-all.sh runs only those.
 if [[ -n "${SUITES:-}" ]]; then

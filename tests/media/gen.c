@@ -148,9 +148,8 @@ static void paint(uint16_t *px, int w, int h, int bands, uint64_t seed)
     for (int y = 0; y < h; y++) {
         for (int x = 0; x < w; x++) {
             double a = 65535.0;
-            if (x < border || y < border || x >= w - border || y >= h - border) {
-                a = 0.0;
-            } else if ((x - hx) * (x - hx) + (y - hy) * (y - hy) < hr * hr) {
+            int edge = x < border || y < border || x >= w - border || y >= h - border;
+            if (edge || (x - hx) * (x - hx) + (y - hy) * (y - hy) < hr * hr) {
                 a = 0.0;
             } else if (y > h / 2 && y < h / 2 + h / 6 + 1) {
                 a = 65535.0 * (double)x / w;
@@ -197,7 +196,7 @@ static VipsImage *make_image(int w, int h, int bands, int bits16, uint64_t seed)
 /* An animated image: frames stacked vertically, each painted from its own seed. */
 static VipsImage *make_frames(int w, int h, int frames, uint64_t seed)
 {
-    VipsImage **f = calloc((size_t)frames, sizeof *f);
+    VipsImage **f = calloc((size_t)frames, sizeof(VipsImage *));
     VipsImage *out = NULL;
     if (!f) {
         return NULL;
@@ -279,7 +278,6 @@ static int bands_of(enum kind k, int param)
     case K_JPEG_GREY:
         return 1;
     case K_PNG:
-        return param;
     case K_PNG16:
         return param;
     case K_PNG_PAL:

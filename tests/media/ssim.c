@@ -347,7 +347,7 @@ int main(int argc, char **argv)
     }
     vips_cache_set_max(0);
     const char *orig = argv[1 + info];
-    int orient = atoi(argv[2 + info]);
+    int orient = (int)strtol(argv[2 + info], NULL, 10);
     VipsImage *ref = load(orig, orient);
     if (!ref) {
         printf("ERR cannot load the reference %s: %s\n", orig, vips_error_buffer());
@@ -356,15 +356,24 @@ int main(int argc, char **argv)
     if (info) {
         printf("%d %d\n", ref->Xsize, ref->Ysize);
     } else {
-        char line[8192], path[8000];
-        int x, y, w, h;
+        char line[8192];
         while (fgets(line, sizeof line, stdin)) {
-            if (sscanf(line, "%d %d %d %d %7999[^\n]", &x, &y, &w, &h, path) != 5) {
+            /* "X Y W H PATH": four integers, then the path to the end of the line. */
+            long v[4];
+            char *p = line, *end = NULL;
+            int ok = 1;
+            for (int i = 0; i < 4 && ok; i++) {
+                v[i] = strtol(p, &end, 10);
+                ok = end != p && *end == ' ' && v[i] >= 0 && v[i] < 1000000;
+                p = end + 1;
+            }
+            line[strcspn(line, "\n")] = '\0';
+            if (!ok || !*p) {
                 printf("ERR bad job line\n");
                 fflush(stdout);
                 continue;
             }
-            job(ref, x, y, w, h, path);
+            job(ref, (int)v[0], (int)v[1], (int)v[2], (int)v[3], p);
         }
     }
     g_object_unref(ref);
