@@ -33,6 +33,9 @@ WITSPER_FFI_MODE=${WITSPER_FFI_MODE:-true}          # true | preload
 WITSPER_FPM_MAX_REQUESTS=${WITSPER_FPM_MAX_REQUESTS:-1000}
 WITSPER_FPM_MAX_SPARE_SERVERS=${WITSPER_FPM_MAX_SPARE_SERVERS:-6}  # 2..20 (pm.max_children)
 WITSPER_LIB=${WITSPER_LIB:-}
+# The media library (libvips) the workers load at their first image job: the one `make media`
+# built unless set. Passed to php-fpm and WP-CLI like WITSPER_LIB; never preloaded.
+WITSPER_MEDIA_LIB=${WITSPER_MEDIA_LIB:-$WITSPER_ROOT/media/build/libwitsper-media.so}
 WITSPER_PHP_EXTRA_INI=${WITSPER_PHP_EXTRA_INI:-}
 # MULTISITE is the user-facing name from the README; WITSPER_MULTISITE also works.
 WITSPER_MULTISITE=${WITSPER_MULTISITE:-${MULTISITE:-}}

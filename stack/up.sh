@@ -8,7 +8,8 @@
 #   4. installs WordPress (single site, or MULTISITE=subdirectory), activates the plugin;
 #   5. writes $WITSPER_VAR/stack.env for scripts and tests.
 # Idempotent: run again while up, it changes nothing (and is fast); when the FFI mode,
-# the extra ini, WITSPER_LIB or pm.max_requests changed, it restarts php-fpm only.
+# the extra ini, WITSPER_LIB, WITSPER_MEDIA_LIB or pm.max_requests changed (or a library was
+# rebuilt), it restarts php-fpm only.
 # Usage: stack/up.sh            (what `make up` runs)
 #        stack/up.sh --fpm-restart   (what stack/fpm-restart.sh runs: php-fpm only, always)
 set -Eeuo pipefail
@@ -44,6 +45,8 @@ check_settings() {
     die "WITSPER_PHP_EXTRA_INI=$WITSPER_PHP_EXTRA_INI is not a readable file"
   [[ -z $WITSPER_LIB || -r $WITSPER_LIB ]] ||
     log "note: WITSPER_LIB=$WITSPER_LIB does not exist (the plugin will fall back to PHP)"
+  [[ -r $WITSPER_MEDIA_LIB ]] ||
+    log "note: WITSPER_MEDIA_LIB=$WITSPER_MEDIA_LIB does not exist (make media; until then images use GD)"
 }
 
 # A port taken by something that is not this stack would make a daemon fail to bind with
@@ -148,6 +151,7 @@ WITSPER_FPM_MAX_REQUESTS=$WITSPER_FPM_MAX_REQUESTS
 WITSPER_FPM_MAX_SPARE_SERVERS=$WITSPER_FPM_MAX_SPARE_SERVERS
 WITSPER_FPM_SLOWLOG=$V_LOG/php-fpm-slow.log
 WITSPER_LIB=$WITSPER_LIB
+WITSPER_MEDIA_LIB=$WITSPER_MEDIA_LIB
 WITSPER_WP_ROOT=$V_WP
 EOF
 }
@@ -400,6 +404,7 @@ run_installer() {
   out=$(env WITSPER_WP_ROOT="$V_WP" WITSPER_URL="$WITSPER_URL" \
         WITSPER_ADMIN_USER="$WITSPER_ADMIN_USER" WITSPER_ADMIN_PASSWORD="$WITSPER_ADMIN_PASSWORD" \
         WITSPER_MULTISITE="$WITSPER_MULTISITE" WITSPER_STATE="$V_STATE" WITSPER_LIB="$WITSPER_LIB" \
+        WITSPER_MEDIA_LIB="$WITSPER_MEDIA_LIB" \
         php -d ffi.enable=true -d display_errors=stderr -d error_reporting='E_ALL & ~E_DEPRECATED' \
         "$WITSPER_ROOT/stack/wp-install.php" 2>>"$V_LOG/wp-install.log") ||
     { tail -n 20 "$V_LOG/wp-install.log"; die "WordPress installer failed (log: $V_LOG/wp-install.log)"; }
@@ -448,6 +453,9 @@ set -e
 EOF
     printf 'phar=%q\nwp_root=%q\nurl=%q\n' "$bin/wp-cli.phar" "$V_WP" "$WITSPER_URL"
     [[ -n $WITSPER_LIB ]] && printf 'export WITSPER_LIB=%q\n' "$WITSPER_LIB"
+    # The caller's WITSPER_MEDIA_LIB wins (tests point it at a missing file).
+    # shellcheck disable=SC2016  # the ${...:=} is for the generated script, not this shell
+    printf ': "${WITSPER_MEDIA_LIB:=%q}"\nexport WITSPER_MEDIA_LIB\n' "$WITSPER_MEDIA_LIB"
     cat <<'EOF'
 set -- php -d ffi.enable=true -d display_errors=stderr "$phar" --path="$wp_root" --url="$url" "$@"
 if [ "$(id -u)" = 0 ]; then
@@ -482,6 +490,8 @@ fpm_fingerprint() {
   local lib
   lib=$(native_lib_path)
   [[ -f $lib ]] && sha256sum "$lib"
+  # Mode true and preload alike: workers that loaded the media library keep that copy.
+  [[ -f $WITSPER_MEDIA_LIB ]] && sha256sum "$WITSPER_MEDIA_LIB"
   true
 }
 
@@ -565,7 +575,7 @@ write_stack_env() {
              WITSPER_FPM_PORT WITSPER_FPM_STATUS_PORT WITSPER_FPM_LISTEN WITSPER_FPM_STATUS \
              WITSPER_FPM_LOG WITSPER_FPM_SLOWLOG WITSPER_FPM_PID WITSPER_NGINX_PID \
              WITSPER_NGINX_ERROR_LOG WITSPER_NGINX_ACCESS_LOG WITSPER_DB_PID WITSPER_DB_LOG \
-             WITSPER_FFI_MODE WITSPER_FFI_PRELOAD WITSPER_LIB WITSPER_PHP_EXTRA_INI \
+             WITSPER_FFI_MODE WITSPER_FFI_PRELOAD WITSPER_LIB WITSPER_MEDIA_LIB WITSPER_PHP_EXTRA_INI \
              WITSPER_FPM_MAX_REQUESTS WITSPER_FPM_MAX_SPARE_SERVERS WITSPER_MULTISITE WITSPER_ADMIN_USER \
              WITSPER_ADMIN_PASSWORD WITSPER_DB_NAME WITSPER_DB_USER WITSPER_DB_PASSWORD \
              WITSPER_DB_HOST WITSPER_DB_PORT WITSPER_DB_SOCKET WITSPER_PHP_INI_SCAN_DIR \

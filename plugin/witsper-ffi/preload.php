@@ -30,3 +30,9 @@
 if ( ! class_exists( 'Witsper_FFI', false ) ) {
 	require_once __DIR__ . '/includes/class-witsper-ffi.php';
 }
+// Compiled only: with ffi.enable=preload, FFI::cdef is allowed from preloaded code, so
+// Witsper_Media can load libwitsper-media lazily in a worker at its first image job. The
+// master runs none of it and never maps the media library (not in ffi.preload either).
+if ( ! class_exists( 'Witsper_Media', false ) ) {
+	require_once __DIR__ . '/includes/class-witsper-media.php';
+}

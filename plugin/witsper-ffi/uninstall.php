@@ -11,7 +11,7 @@ if ( ! defined( 'WP_UNINSTALL_PLUGIN' ) ) {
 }
 
 // Kept in sync with Witsper_Plugin::OPTIONS; the class is not loaded during uninstall.
-$witsper_options = array( 'witsper_selftest' );
+$witsper_options = array( 'witsper_selftest', 'witsper_media_selftest' );
 
 foreach ( $witsper_options as $witsper_option ) {
 	delete_option( $witsper_option );

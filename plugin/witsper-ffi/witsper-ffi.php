@@ -56,6 +56,11 @@ if ( version_compare( PHP_VERSION, '8.0', '<' ) ) {
  * file) must leave the site on WordPress's parser, never fatal it.
  */
 $witsper_load_error = null;
+// In preload mode opcache.preload already compiled Witsper_Media (preload.php): it may then
+// call FFI::cdef. Recorded before anything could autoload it (Witsper_Image_Editor's cache key).
+if ( ! defined( 'WITSPER_MEDIA_PRELOADED' ) ) {
+	define( 'WITSPER_MEDIA_PRELOADED', class_exists( 'Witsper_Media', false ) );
+}
 try {
 	foreach ( array(
 		'Witsper_FFI'          => '/includes/class-witsper-ffi.php',
@@ -81,13 +86,16 @@ try {
 spl_autoload_register(
 	static function ( $class ) {
 		$files = array(
-			'Witsper_Selftest'    => 'class-witsper-selftest.php',
-			'Witsper_Core_Parser' => 'class-witsper-core-parser.php',
-			'Witsper_Status'      => 'class-witsper-status.php',
-			'Witsper_Bench'       => 'class-witsper-bench.php',
-			'Witsper_REST'        => 'class-witsper-rest.php',
-			'Witsper_Site_Health' => 'class-witsper-site-health.php',
-			'Witsper_Admin'       => 'class-witsper-admin.php',
+			'Witsper_Selftest'     => 'class-witsper-selftest.php',
+			'Witsper_Core_Parser'  => 'class-witsper-core-parser.php',
+			'Witsper_Status'       => 'class-witsper-status.php',
+			'Witsper_Bench'        => 'class-witsper-bench.php',
+			'Witsper_REST'         => 'class-witsper-rest.php',
+			'Witsper_Site_Health'  => 'class-witsper-site-health.php',
+			'Witsper_Admin'        => 'class-witsper-admin.php',
+			// Images: loaded only when WordPress asks for an editor or an upload arrives.
+			'Witsper_Media'        => 'class-witsper-media.php',
+			'Witsper_Image_Editor' => 'class-witsper-image-editor.php',
 		);
 		if ( isset( $files[ $class ] ) ) {
 			require_once __DIR__ . '/includes/' . $files[ $class ];

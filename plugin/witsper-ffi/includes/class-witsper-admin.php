@@ -170,6 +170,16 @@ final class Witsper_Admin {
 		}
 		echo '</div>';
 
+		// Images: the same one line as Site Health and WP-CLI (Witsper_Status::images()).
+		$images_on = 'Witsper_Image_Editor' === $report['image_editor_class'];
+		printf(
+			'<div class="notice inline %1$s witsper-images" data-state="%2$s" data-reason="%3$s"><p><strong>%4$s</strong></p></div>',
+			$images_on ? 'notice-success' : 'notice-info',
+			esc_attr( $images_on ? 'on' : 'off' ),
+			esc_attr( (string) $report['image_reason'] ),
+			esc_html( (string) $report['images'] )
+		);
+
 		// The buttons.
 		echo '<p class="witsper-buttons">';
 		if ( current_user_can( self::selftest_capability() ) ) {

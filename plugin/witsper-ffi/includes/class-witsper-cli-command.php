@@ -17,7 +17,7 @@ class Witsper_CLI_Command {
 
 	/**
 	 * Shows FFI availability, mode, library version and ABI, and why the native parser is
-	 * off if it is.
+	 * off if it is; and which image editor WordPress uses and why (Images: ...).
 	 *
 	 * ## OPTIONS
 	 *
@@ -56,6 +56,13 @@ class Witsper_CLI_Command {
 		} else {
 			WP_CLI::warning( $sum['line'] . ' ' . $sum['effect'] );
 			WP_CLI::log( 'What to do: ' . $sum['action'] );
+		}
+		// Which image editor WordPress uses and why (Witsper_Status::images()).
+		if ( 'on' === ( Witsper_Status::images()['state'] ) ) {
+			WP_CLI::success( $report['images'] );
+		} else {
+			WP_CLI::warning( $report['images'] . ( $report['image_detail'] ? ' ' . $report['image_detail'] : '' ) );
+			WP_CLI::log( 'What to do: ' . $report['image_action'] );
 		}
 		$items = array();
 		foreach ( $report as $key => $value ) {

@@ -233,9 +233,8 @@ final class Witsper_FFI {
 		if ( ! extension_loaded( 'ffi' ) || ! class_exists( 'FFI', false ) ) {
 			return self::result( 'off', 'ffi-missing', 'The PHP FFI extension is not loaded.' );
 		}
-		$enable = strtolower( trim( (string) ini_get( 'ffi.enable' ) ) );
-		// PHP reads ffi.enable as "preload" or a boolean ("1", "true", "on", "yes").
-		if ( in_array( $enable, array( 'true', 'on', 'yes' ), true ) || ( is_numeric( $enable ) && 0 != $enable ) ) {
+		$enable = self::ffi_enable();
+		if ( 'true' === $enable ) {
 			return self::load_cdef( 'true' );
 		}
 		if ( 'preload' !== $enable ) {
@@ -276,20 +275,47 @@ final class Witsper_FFI {
 		return 'ffi.preload=' . $headers;
 	}
 
+	/**
+	 * ffi.enable as PHP reads it: 'true', 'preload' or 'off'. Shared with Witsper_Media.
+	 */
+	public static function ffi_enable(): string {
+		$enable = strtolower( trim( (string) ini_get( 'ffi.enable' ) ) );
+		// PHP reads ffi.enable as "preload" or a boolean ("1", "true", "on", "yes").
+		if ( in_array( $enable, array( 'true', 'on', 'yes' ), true ) || ( is_numeric( $enable ) && 0 != $enable ) ) {
+			return 'true';
+		}
+		return 'preload' === $enable ? 'preload' : 'off';
+	}
+
 	/** Candidate library paths in lookup order; [path, explicit]. */
 	private static function candidates(): array {
-		$env = getenv( 'WITSPER_LIB' );
+		return self::library_candidates( 'WITSPER_LIB', self::SONAME, 'native/build' );
+	}
+
+	/**
+	 * Where a library of the plugin is looked for, in order; [path, explicit]. Shared with
+	 * Witsper_Media (one lookup rule for both libraries):
+	 *  1. the environment variable $name (php-fpm's env; stack/up.sh sets it), else
+	 *  2. the constant $name (wp-config.php) — either one is the only candidate (explicit);
+	 *  3. the plugin's lib/ folder, the checkout's $build/ folder, the soname (system path).
+	 *
+	 * @param string $name   WITSPER_LIB or WITSPER_MEDIA_LIB.
+	 * @param string $soname Library soname.
+	 * @param string $build  Build folder relative to the repository root.
+	 */
+	public static function library_candidates( string $name, string $soname, string $build ): array {
+		$env = getenv( $name );
 		if ( is_string( $env ) && '' !== $env ) {
 			return array( array( $env, true ) );
 		}
-		if ( defined( 'WITSPER_LIB' ) && is_string( WITSPER_LIB ) && '' !== WITSPER_LIB ) {
-			return array( array( WITSPER_LIB, true ) );
+		if ( defined( $name ) && is_string( constant( $name ) ) && '' !== constant( $name ) ) {
+			return array( array( constant( $name ), true ) );
 		}
 		$plugin = dirname( __DIR__ );
 		return array(
-			array( $plugin . '/lib/' . self::SONAME, false ),
-			array( dirname( $plugin, 2 ) . '/native/build/' . self::SONAME, false ),
-			array( self::SONAME, false ),
+			array( $plugin . '/lib/' . $soname, false ),
+			array( dirname( $plugin, 2 ) . '/' . $build . '/' . $soname, false ),
+			array( $soname, false ),
 		);
 	}
 

@@ -23,7 +23,7 @@ final class Witsper_Plugin {
 	 *
 	 * @var string[]
 	 */
-	const OPTIONS = array( self::OPTION_SELFTEST );
+	const OPTIONS = array( self::OPTION_SELFTEST, 'witsper_media_selftest' );
 
 	/**
 	 * Error text when the loader files could not be required, else null.
@@ -59,6 +59,15 @@ final class Witsper_Plugin {
 		add_action( 'rest_api_init', array( 'Witsper_REST', 'register_routes' ) );
 		add_filter( 'site_status_tests', array( 'Witsper_Site_Health', 'register_tests' ) );
 		add_filter( 'debug_information', array( 'Witsper_Site_Health', 'debug_information' ) );
+		// Images (libwitsper-media): hooks only. Nothing is loaded or read until WordPress
+		// asks for an image editor or handles an upload (WITSPER_MEDIA_DISABLE: no hook).
+		if ( ! ( defined( 'WITSPER_MEDIA_DISABLE' ) && WITSPER_MEDIA_DISABLE ) ) {
+			add_filter( 'wp_image_editors', array( __CLASS__, 'filter_image_editors' ) );
+			add_filter( 'intermediate_image_sizes_advanced', array( __CLASS__, 'plan_image_sizes' ), PHP_INT_MAX, 3 );
+			add_filter( 'wp_get_missing_image_subsizes', array( __CLASS__, 'plan_image_sizes' ), PHP_INT_MAX, 3 );
+			add_filter( 'wp_handle_upload_prefilter', array( __CLASS__, 'convert_heic_upload' ) );
+			add_filter( 'wp_handle_sideload_prefilter', array( __CLASS__, 'convert_heic_upload' ) );
+		}
 		if ( is_admin() ) {
 			Witsper_Admin::hook();
 		}
@@ -86,6 +95,99 @@ final class Witsper_Plugin {
 		// available(): a static read; it turns false when the loader is switched off later
 		// in this request (Witsper_FFI::force_off()).
 		return self::$decided && Witsper_FFI::available() ? 'Witsper_Block_Parser' : $class;
+	}
+
+	/**
+	 * `wp_image_editors`: Witsper_Image_Editor first. Costs nothing here: WordPress calls
+	 * Witsper_Image_Editor::test(), which decides (cached self-test), and skips it when it
+	 * says no, so GD or Imagick is chosen as without the plugin.
+	 *
+	 * @param string[] $editors Editor classes.
+	 * @return string[]
+	 */
+	public static function filter_image_editors( $editors ) {
+		$editors = is_array( $editors ) ? $editors : array();
+		try {
+			// Autoloads the class (WordPress has loaded WP_Image_Editor by now); a broken
+			// file must leave WordPress's editors alone, never fatal.
+			if ( ! class_exists( 'Witsper_Image_Editor' ) ) {
+				return $editors;
+			}
+		} catch ( \Throwable $e ) {
+			return $editors;
+		}
+		return array_merge( array( 'Witsper_Image_Editor' ), array_diff( $editors, array( 'Witsper_Image_Editor' ) ) );
+	}
+
+	/**
+	 * Sizes WordPress announced for an attachment, until the editor takes them.
+	 *
+	 * @var array|null ['file' => original image, 'sizes' => size data list]
+	 */
+	private static $planned_sizes = null;
+
+	/**
+	 * `intermediate_image_sizes_advanced` and `wp_get_missing_image_subsizes` (last): the
+	 * sizes WordPress is about to make one by one with make_subsize(); Witsper_Image_Editor
+	 * makes them all at its first make_subsize() of that file, in one decode.
+	 *
+	 * @param array $sizes         Size name => size data.
+	 * @param array $image_meta    Attachment metadata (unused).
+	 * @param int   $attachment_id Attachment.
+	 * @return array Unchanged.
+	 */
+	public static function plan_image_sizes( $sizes, $image_meta = array(), $attachment_id = 0 ) {
+		self::$planned_sizes = null;
+		if ( is_array( $sizes ) && $sizes && $attachment_id && function_exists( 'wp_get_original_image_path' ) ) {
+			$file = wp_get_original_image_path( (int) $attachment_id );
+			if ( $file ) {
+				self::$planned_sizes = array(
+					'file'  => (string) $file,
+					'sizes' => array_values( $sizes ),
+				);
+			}
+		}
+		return $sizes;
+	}
+
+	/**
+	 * The announced sizes when they are for $file (then forgotten), else null.
+	 *
+	 * @param string $file The editor's file.
+	 * @return array|null
+	 */
+	public static function take_planned_sizes( string $file ): ?array {
+		$plan = self::$planned_sizes;
+		if ( null === $plan || $plan['file'] !== $file ) {
+			return null;
+		}
+		self::$planned_sizes = null;
+		return $plan['sizes'];
+	}
+
+	/**
+	 * `wp_handle_upload_prefilter` / `wp_handle_sideload_prefilter`: a HEIC, HEIF or AVIF
+	 * upload becomes a JPEG when the Witsper editor is usable (WordPress 6.1 cannot make
+	 * sizes of these formats); otherwise the upload is left to WordPress, unchanged.
+	 *
+	 * @param array $file The upload.
+	 * @return array
+	 */
+	public static function convert_heic_upload( $file ) {
+		if ( ! is_array( $file ) || ! empty( $file['error'] ) || empty( $file['tmp_name'] ) ) {
+			return $file;
+		}
+		$ext  = strtolower( pathinfo( (string) ( $file['name'] ?? '' ), PATHINFO_EXTENSION ) );
+		$type = strtolower( (string) ( $file['type'] ?? '' ) );
+		if ( ! in_array( $ext, array( 'heic', 'heif', 'avif' ), true ) && ! in_array( $type, array( 'image/heic', 'image/heif', 'image/avif' ), true ) ) {
+			return $file;
+		}
+		try {
+			require_once ABSPATH . WPINC . '/class-wp-image-editor.php';
+			return Witsper_Image_Editor::convert_upload( $file );
+		} catch ( \Throwable $e ) {
+			return $file;
+		}
 	}
 
 	/**
@@ -318,5 +420,10 @@ final class Witsper_Plugin {
 	 */
 	public static function deactivate( $network_wide = false ): void {
 		self::delete_selftest();
+		try {
+			require_once ABSPATH . WPINC . '/class-wp-image-editor.php';
+			Witsper_Image_Editor::delete_selftest();
+		} catch ( \Throwable $e ) { // phpcs:ignore Generic.CodeAnalysis.EmptyStatement.DetectedCatch -- deactivation must not fail on it.
+		}
 	}
 }

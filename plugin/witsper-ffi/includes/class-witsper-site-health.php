@@ -10,7 +10,7 @@ if ( ! defined( 'ABSPATH' ) ) {
 }
 
 /**
- * Five direct tests, each starting from `good` and degrading. Test IDs start with
+ * Six direct tests, each starting from `good` and degrading. Test IDs start with
  * `witsper_`. Statuses: falling back to WP_Block_Parser keeps the site correct, so it is
  * `recommended`; a library that is there but wrong (ABI, load failure, self-test
  * mismatch) is `critical` because someone deployed something broken.
@@ -24,6 +24,7 @@ final class Witsper_Site_Health {
 		'witsper_library',
 		'witsper_native_parser',
 		'witsper_selftest',
+		'witsper_image_editor',
 	);
 
 	/**
@@ -39,6 +40,7 @@ final class Witsper_Site_Health {
 			'witsper_library'       => __( 'libwitsper version and ABI', 'witsper-ffi' ),
 			'witsper_native_parser' => __( 'Native block parsing', 'witsper-ffi' ),
 			'witsper_selftest'      => __( 'Witsper self-test', 'witsper-ffi' ),
+			'witsper_image_editor'  => __( 'Image editor (Witsper media library)', 'witsper-ffi' ),
 		);
 		foreach ( $labels as $id => $label ) {
 			$tests['direct'][ $id ] = array(
@@ -151,6 +153,30 @@ final class Witsper_Site_Health {
 		}
 		$desc = 'skipped' === $status ? (string) $stored['summary'] : __( 'The self-test has not run yet; it runs at activation and after WordPress updates.', 'witsper-ffi' );
 		return self::result( 'witsper_selftest', 'recommended', __( 'The Witsper self-test did not run against the native library', 'witsper-ffi' ), $desc, self::status_page_link() );
+	}
+
+	/**
+	 * Which image editor WordPress uses, and why Witsper's is not used when it is not
+	 * (Witsper_Status::images(), the admin page's and WP-CLI's words).
+	 */
+	public static function test_image_editor(): array {
+		$img = Witsper_Status::images();
+		if ( 'on' === $img['state'] ) {
+			return self::result( 'witsper_image_editor', 'good', __( 'Images are processed by Witsper\'s image editor (libvips)', 'witsper-ffi' ), $img['line'] );
+		}
+		// A library that is there but broken is critical; not installed or switched off is
+		// the site as without the plugin (GD or Imagick), only slower.
+		$status = in_array( $img['reason'], array( 'abi-mismatch', 'load-failed', 'init-failed', 'selftest-failed' ), true ) ? 'critical' : ( 'media-disabled' === $img['reason'] ? 'good' : 'recommended' );
+		/* translators: %s: image editor in use (GD, Imagick). */
+		$label = sprintf( __( 'Images are processed by %s, not by Witsper\'s image editor', 'witsper-ffi' ), $img['editor'] );
+		return self::result(
+			'witsper_image_editor',
+			$status,
+			$label,
+			$img['line'] . ( null !== $img['detail'] ? ' ' . $img['detail'] : '' ),
+			self::status_page_link(),
+			$img['action']
+		);
 	}
 
 	/**

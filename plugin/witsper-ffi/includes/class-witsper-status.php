@@ -28,6 +28,7 @@ final class Witsper_Status {
 		$why    = Witsper_Plugin::why_not_native();
 		$stored = Witsper_Plugin::selftest_result();
 		$sum    = self::summary( $why );
+		$img    = self::images( false );
 		return array(
 			'ffi_available'        => (bool) $ffi['available'],
 			'ffi_mode'             => (string) $ffi['mode'],
@@ -41,6 +42,11 @@ final class Witsper_Status {
 			// The same sentences as the admin page, Site Health and WP-CLI (self::summary()).
 			'summary'              => $sum['line'],
 			'action'               => $sum['action'],
+			// Images: the stored decision of this PHP (no library is loaded to answer).
+			'image_editor'         => $img['editor'],
+			'image_editor_active'  => 'on' === $img['state'],
+			'image_reason'         => $img['reason'],
+			'images'               => $img['line'],
 		);
 	}
 
@@ -54,6 +60,7 @@ final class Witsper_Status {
 		$health = self::health();
 		$why    = Witsper_Plugin::why_not_native();
 		$stored = Witsper_Plugin::selftest_result();
+		$img    = self::images();
 		return array(
 			'plugin_version'       => WITSPER_PLUGIN_VERSION,
 			'wordpress_version'    => $GLOBALS['wp_version'] ?? '',
@@ -83,7 +90,181 @@ final class Witsper_Status {
 			'core_parser_verified' => Witsper_Core_Parser::verified_as( Witsper_Core_Parser::fingerprint_for( $stored ) ),
 			'summary'              => $health['summary'],
 			'action'               => $health['action'],
+			'images'               => $img['line'],
+			'image_editor'         => $img['editor'],
+			'image_editor_class'   => $img['editor_class'],
+			'image_reason'         => $img['reason'],
+			'image_detail'         => $img['detail'],
+			'image_action'         => $img['action'],
+			'media_library'        => $img['library'],
+			'media_version'        => $img['version'],
+			'vips_version'         => $img['vips_version'],
+			'media_threads'        => $img['threads'],
+			'media_selftest'       => $img['selftest'],
+			'media_selftest_time'  => $img['selftest_time'],
 		);
+	}
+
+	/**
+	 * Which image editor WordPress uses and why, in the same words everywhere (Site Health,
+	 * the admin page, WP-CLI, REST):
+	 *   "Images: Witsper (libvips 8.14.1, 1 thread)"
+	 *   "Images: GD (the Witsper media library was not found)" + detail (path) + action.
+	 *
+	 * @param bool $live true: decide now (may load the media library and run its self-test:
+	 *                   admin screens, WP-CLI); false: only read the stored decision (REST,
+	 *                   which load balancers poll: it must not load libvips).
+	 * @return array{state:string,editor:string,editor_class:?string,reason:?string,line:string,
+	 *               action:?string,detail:?string,library:?string,version:?string,
+	 *               vips_version:?string,threads:?int,selftest:string,selftest_time:string}
+	 */
+	public static function images( bool $live = true ): array {
+		$st  = null;
+		$why = null;
+		try {
+			require_once ABSPATH . WPINC . '/class-wp-image-editor.php';
+			require_once ABSPATH . WPINC . '/class-wp-image-editor-gd.php';
+			require_once ABSPATH . WPINC . '/class-wp-image-editor-imagick.php';
+			$registered = false !== has_filter( 'wp_image_editors', array( 'Witsper_Plugin', 'filter_image_editors' ) );
+			if ( ! $registered ) {
+				$why = array(
+					'code'   => ( defined( 'WITSPER_MEDIA_DISABLE' ) && WITSPER_MEDIA_DISABLE ) ? 'media-disabled' : 'not-registered',
+					'detail' => null,
+				);
+			} elseif ( $live ) {
+				$usable = Witsper_Image_Editor::usable();
+				$st     = $usable['selftest'];
+				$why    = $usable['why'];
+			} else {
+				$st  = Witsper_Image_Editor::stored_selftest( Witsper_Image_Editor::context_key() );
+				$why = null === $st ? array(
+					'code'   => 'not-checked',
+					'detail' => null,
+				) : ( 'pass' === $st['status'] ? null : array(
+					'code'   => (string) $st['reason'],
+					'detail' => $st['message'] ?? null,
+				) );
+			}
+			$class = self::image_editor_class( null === $why );
+		} catch ( \Throwable $e ) {
+			$why   = array(
+				'code'   => 'load-failed',
+				'detail' => $e->getMessage(),
+			);
+			$class = null;
+		}
+		$names  = array(
+			'Witsper_Image_Editor'    => 'Witsper',
+			'WP_Image_Editor_GD'      => 'GD',
+			'WP_Image_Editor_Imagick' => 'Imagick',
+		);
+		$editor = null === $class ? __( 'none', 'witsper-ffi' ) : ( $names[ $class ] ?? $class );
+		$common = array(
+			'editor'        => $editor,
+			'editor_class'  => $class,
+			'library'       => $st['library'] ?? null,
+			'version'       => $st['version'] ?? null,
+			'vips_version'  => $st['vips_version'] ?? null,
+			'threads'       => isset( $st['threads'] ) ? (int) $st['threads'] : null,
+			'selftest'      => $st['status'] ?? 'not-run',
+			'selftest_time' => isset( $st['time'] ) ? gmdate( 'Y-m-d H:i:s', (int) $st['time'] ) . ' UTC' : '',
+		);
+		if ( null === $why ) {
+			$threads = (int) ( $st['threads'] ?? 1 );
+			return array(
+				'state'  => 'on',
+				'reason' => null,
+				/* translators: 1: libvips version, 2: number of threads. */
+				'line'   => sprintf( _n( 'Images: Witsper (libvips %1$s, %2$d thread)', 'Images: Witsper (libvips %1$s, %2$d threads)', $threads, 'witsper-ffi' ), (string) ( $st['vips_version'] ?? '?' ), $threads ),
+				'action' => null,
+				'detail' => null,
+			) + $common;
+		}
+		if ( 'not-checked' === $why['code'] ) {
+			return array(
+				'state'  => 'unknown',
+				/* translators: %s: why. */
+				'line'   => sprintf( __( 'Images: %s', 'witsper-ffi' ), self::image_reason_text( 'not-checked' ) ),
+				'reason' => 'not-checked',
+				'action' => self::image_action( 'not-checked' ),
+				'detail' => null,
+				'editor' => __( 'unknown', 'witsper-ffi' ),
+			) + $common;
+		}
+		return array(
+			'state'  => 'off',
+			'reason' => $why['code'],
+			/* translators: 1: image editor in use (GD, Imagick), 2: why Witsper's is not. */
+			'line'   => sprintf( __( 'Images: %1$s (%2$s)', 'witsper-ffi' ), $editor, self::image_reason_text( $why['code'] ) ),
+			'action' => self::image_action( $why['code'] ),
+			'detail' => ( null === $why['detail'] || '' === $why['detail'] ) ? null : (string) $why['detail'],
+		) + $common;
+	}
+
+	/**
+	 * The editor class WordPress picks: Witsper's when usable, else the first of the others
+	 * whose test() passes (no call into Witsper_Image_Editor::test(), which may load libvips).
+	 *
+	 * @param bool $witsper_usable Whether Witsper_Image_Editor is usable here.
+	 */
+	private static function image_editor_class( bool $witsper_usable ): ?string {
+		$list = apply_filters( 'wp_image_editors', array( 'WP_Image_Editor_Imagick', 'WP_Image_Editor_GD' ) );
+		foreach ( (array) $list as $class ) {
+			if ( 'Witsper_Image_Editor' === $class ) {
+				if ( $witsper_usable ) {
+					return $class;
+				}
+				continue;
+			}
+			if ( is_string( $class ) && class_exists( $class ) && call_user_func( array( $class, 'test' ), array() ) ) {
+				return $class;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Why Witsper's image editor is not used, in a few words (no paths: REST shows it).
+	 *
+	 * @param string $code Reason code (Witsper_Media::status(), Witsper_Image_Editor::why_not()).
+	 */
+	public static function image_reason_text( string $code ): string {
+		$texts = array(
+			'media-disabled'  => __( 'Witsper\'s image editor is switched off by WITSPER_MEDIA_DISABLE', 'witsper-ffi' ),
+			'not-registered'  => __( 'Witsper\'s image editor is not registered in wp_image_editors', 'witsper-ffi' ),
+			'not-checked'     => __( 'not checked yet in this PHP: it is checked when WordPress first asks for an image editor', 'witsper-ffi' ),
+			'ffi-missing'     => __( 'the PHP FFI extension is not loaded', 'witsper-ffi' ),
+			'ffi-disabled'    => __( 'FFI is disabled in this PHP (ffi.enable=0)', 'witsper-ffi' ),
+			'ffi-restricted'  => __( 'FFI is restricted to preloaded code and the plugin\'s preload.php was not preloaded', 'witsper-ffi' ),
+			'library-missing' => __( 'the Witsper media library libwitsper-media was not found', 'witsper-ffi' ),
+			'load-failed'     => __( 'the Witsper media library could not be loaded', 'witsper-ffi' ),
+			'abi-mismatch'    => __( 'the Witsper media library has a different ABI number than this plugin expects', 'witsper-ffi' ),
+			'init-failed'     => __( 'libvips could not be started in this PHP process', 'witsper-ffi' ),
+			'selftest-failed' => __( 'the image self-test failed', 'witsper-ffi' ),
+		);
+		return $texts[ $code ] ?? __( 'Witsper\'s image editor is unavailable', 'witsper-ffi' );
+	}
+
+	/**
+	 * What to do about an image reason code.
+	 *
+	 * @param string $code Reason code.
+	 */
+	public static function image_action( string $code ): string {
+		$actions = array(
+			'media-disabled'  => __( 'Nothing to repair: remove WITSPER_MEDIA_DISABLE from wp-config.php to use Witsper\'s faster image editor.', 'witsper-ffi' ),
+			'not-registered'  => __( 'Another plugin removed Witsper_Image_Editor from the wp_image_editors filter; check the plugins that change image editing.', 'witsper-ffi' ),
+			'not-checked'     => __( 'Nothing to do: open Tools → Witsper or run wp witsper status to check now.', 'witsper-ffi' ),
+			'ffi-missing'     => self::action( 'ffi-missing' ),
+			'ffi-disabled'    => self::action( 'ffi-disabled' ),
+			'ffi-restricted'  => __( 'Set opcache.preload to the plugin\'s preload.php (it compiles Witsper_Media, which may then load the media library), or set ffi.enable=true; then restart php-fpm.', 'witsper-ffi' ),
+			'library-missing' => __( 'Install libvips (Debian: apt-get install libvips42), build the library (make media) or install libwitsper-media.so.1, make it readable by the php-fpm user or point WITSPER_MEDIA_LIB at it, then restart php-fpm.', 'witsper-ffi' ),
+			'load-failed'     => __( 'Read the loader message: libvips (Debian: libvips42) may be missing, or the library built for another system. Rebuild it (make media) and restart php-fpm.', 'witsper-ffi' ),
+			'abi-mismatch'    => __( 'Install the libwitsper-media built from the same release as this plugin (make media in the same checkout), then restart php-fpm.', 'witsper-ffi' ),
+			'init-failed'     => __( 'Read the loader message and php-fpm\'s error log; reinstall libvips (Debian: libvips42) and restart php-fpm.', 'witsper-ffi' ),
+			'selftest-failed' => __( 'Run wp witsper status (or open Tools → Witsper) to run the image self-test again; if it still fails, install the library and the plugin from the same release.', 'witsper-ffi' ),
+		);
+		return $actions[ $code ] ?? __( 'See the Witsper page under Tools for details.', 'witsper-ffi' );
 	}
 
 	/**
@@ -201,6 +382,18 @@ final class Witsper_Status {
 			'core_parser_verified' => __( 'Verified against WordPress', 'witsper-ffi' ),
 			'summary'              => __( 'Summary', 'witsper-ffi' ),
 			'action'               => __( 'What to do', 'witsper-ffi' ),
+			'images'               => __( 'Images', 'witsper-ffi' ),
+			'image_editor'         => __( 'Image editor in use', 'witsper-ffi' ),
+			'image_editor_class'   => __( 'Image editor class', 'witsper-ffi' ),
+			'image_reason'         => __( 'Image editor reason code', 'witsper-ffi' ),
+			'image_detail'         => __( 'Media library message', 'witsper-ffi' ),
+			'image_action'         => __( 'Images: what to do', 'witsper-ffi' ),
+			'media_library'        => __( 'Media library file', 'witsper-ffi' ),
+			'media_version'        => __( 'Media library version', 'witsper-ffi' ),
+			'vips_version'         => __( 'libvips version', 'witsper-ffi' ),
+			'media_threads'        => __( 'libvips threads', 'witsper-ffi' ),
+			'media_selftest'       => __( 'Image self-test', 'witsper-ffi' ),
+			'media_selftest_time'  => __( 'Image self-test run at', 'witsper-ffi' ),
 		);
 	}
 
@@ -260,12 +453,35 @@ final class Witsper_Status {
 			? sprintf( __( 'verified: the same parser as WordPress %1$s, which the plugin\'s differential tests cover (fingerprint %2$s)', 'witsper-ffi' ), $r['core_parser_verified'], $r['core_parser'] )
 			/* translators: %s: fingerprint. */
 			: sprintf( __( 'not among the parsers the plugin was tested against (fingerprint %s): native parsing stays off until the extended self-test (200+ documents) passes on this site', 'witsper-ffi' ), $r['core_parser'] );
+		$rows[ __( 'Images', 'witsper-ffi' ) ] = self::image_details( $r );
 		/* translators: 1: WordPress version, 2: plugin version. */
 		$rows[ __( 'Versions', 'witsper-ffi' ) ] = sprintf( __( 'WordPress %1$s, Witsper FFI plugin %2$s', 'witsper-ffi' ), $r['wordpress_version'], $r['plugin_version'] );
 		if ( $r['multisite'] ) {
 			$rows[ __( 'Network', 'witsper-ffi' ) ] = __( 'One self-test result for every site of the network; only network administrators can run it again.', 'witsper-ffi' );
 		}
 		return $rows;
+	}
+
+	/**
+	 * The image editor in plain words for the admin page: the line, the library's message,
+	 * what to do, and the library and self-test.
+	 *
+	 * @param array $r self::report().
+	 */
+	public static function image_details( array $r ): string {
+		$text = (string) $r['images'];
+		if ( ! empty( $r['image_detail'] ) ) {
+			$text .= ' — ' . $r['image_detail'];
+		}
+		if ( ! empty( $r['image_action'] ) ) {
+			/* translators: %s: what to do. */
+			$text .= ' ' . sprintf( __( 'What to do: %s', 'witsper-ffi' ), $r['image_action'] );
+		}
+		if ( ! empty( $r['media_version'] ) ) {
+			/* translators: 1: library version, 2: file, 3: self-test status, 4: time. */
+			$text .= ' ' . sprintf( __( '(libwitsper-media %1$s at %2$s; self-test %3$s, %4$s)', 'witsper-ffi' ), $r['media_version'], (string) $r['media_library'], $r['media_selftest'], $r['media_selftest_time'] );
+		}
+		return $text;
 	}
 
 	/**
