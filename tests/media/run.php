@@ -123,13 +123,33 @@ function media_side( $class, $orig, $mime, $dir ) {
 	if ( ! is_dir( $dir ) && ! mkdir( $dir, 0777, true ) ) {
 		return array( 'error' => "cannot create $dir" );
 	}
-	$file = $dir . '/' . basename( $orig );
-	copy( $orig, $file );
 	$media_dir    = $dir;
 	$media_editor = $class;
 	$t0           = hrtime( true );
-	$meta         = wp_create_image_subsizes( $file, 0 );
-	$wall         = ( hrtime( true ) - $t0 ) / 1e9;
+	$file         = $dir . '/' . basename( $orig );
+	if ( 'WP_Image_Editor_GD' === $class ) {
+		// WordPress as it is: the file as uploaded.
+		copy( $orig, $file );
+	} else {
+		// The plugin's part of the upload: wp_handle_upload_prefilter (HEIC/HEIF/AVIF become
+		// a JPEG in place, renamed), then the file is moved to its name, as wp_handle_upload().
+		$tmp = $dir . '/upload.tmp';
+		copy( $orig, $tmp );
+		$up = apply_filters(
+			'wp_handle_upload_prefilter',
+			array(
+				'name'     => basename( $orig ),
+				'type'     => $mime,
+				'tmp_name' => $tmp,
+				'error'    => 0,
+				'size'     => filesize( $tmp ),
+			)
+		);
+		$file = $dir . '/' . basename( (string) ( $up['name'] ?? basename( $orig ) ) );
+		rename( $tmp, $file );
+	}
+	$meta = wp_create_image_subsizes( $file, 0 );
+	$wall = ( hrtime( true ) - $t0 ) / 1e9;
 	if ( ! is_array( $meta ) ) {
 		$meta = array();
 	}
@@ -146,6 +166,7 @@ function media_side( $class, $orig, $mime, $dir ) {
 	// Whether the forced editor takes this type at all (GD in WordPress 6.1: no AVIF, no HEIC).
 	$r['supports'] = wp_image_editor_supports( array( 'mime_type' => $mime ) );
 	if ( isset( $meta['file'] ) && basename( $meta['file'] ) !== basename( $orig ) ) {
+		// "-scaled", "-rotated", or the JPEG a HEIC upload became.
 		$r['outputs'][] = array( 'key' => 'full', 'file' => basename( $meta['file'] ) );
 	}
 	foreach ( (array) ( $meta['sizes'] ?? array() ) as $name => $s ) {
