@@ -246,3 +246,12 @@ foreach ( $list as $idx => $line ) {
 	}
 }
 fclose( $out );
+// CPU seconds of this runner and its ssim children, for the suite's time budget.
+$ru = getrusage();
+$rc = getrusage( 1 );
+fprintf(
+	STDERR,
+	"runner CPU: %.1f s PHP (editors), %.1f s ssim\n",
+	$ru['ru_utime.tv_sec'] + $ru['ru_stime.tv_sec'] + ( $ru['ru_utime.tv_usec'] + $ru['ru_stime.tv_usec'] ) / 1e6,
+	$rc['ru_utime.tv_sec'] + $rc['ru_stime.tv_sec'] + ( $rc['ru_utime.tv_usec'] + $rc['ru_stime.tv_usec'] ) / 1e6
+);
