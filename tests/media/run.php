@@ -238,8 +238,8 @@ foreach ( $list as $idx => $line ) {
 	}
 	fwrite( $out, json_encode( $rec, JSON_UNESCAPED_SLASHES ) . "\n" );
 	fflush( $out );
-	// The outputs are measured: keep the disk small.
-	foreach ( $sides_wanted as $side ) {
+	// The outputs are measured: keep the disk small (MEDIA_KEEP=1 keeps them, to look at).
+	foreach ( getenv( 'MEDIA_KEEP' ) ? array() : $sides_wanted as $side ) {
 		$dir = "$work/$side/" . sprintf( '%04d', $idx );
 		array_map( 'unlink', glob( "$dir/*" ) ?: array() );
 		@rmdir( $dir ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
