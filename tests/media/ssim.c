@@ -19,9 +19,10 @@
  * SSIM (Wang, Bovik, Sheikh, Simoncelli 2004): on the luminance (vips B_W) of both images
  * flattened on white, Gaussian window 11x11 with sigma 1.5, K1 = 0.01, K2 = 0.03, L = 255,
  * the mean over all windows that fit ("valid", no padding). An image smaller than 11 px
- * uses the largest odd window that fits, sigma scaled with it. When either image has an
+ * uses the largest odd window that fits, sigma scaled with it. When the output has an
  * alpha channel, the alpha planes are compared the same way and the result is the lower
- * of the two values.
+ * of the two values. When only the reference has alpha (a JPEG made from a transparent
+ * source), both are compared flattened on white.
  */
 #include <math.h>
 #include <stdio.h>
@@ -306,7 +307,9 @@ static void job(VipsImage *ref, int x, int y, int w, int h, const char *path)
         printf("ERR reference: %s\n", vips_error_buffer());
         goto done;
     }
-    int alpha = vips_image_hasalpha(out) || vips_image_hasalpha(r);
+    /* Alpha is compared when the output has it (a JPEG made from a transparent source
+     * has none, by design: both sides are then compared flattened on white). */
+    int alpha = vips_image_hasalpha(out);
     double v = 2.0;
     for (int p = 0; p <= alpha; p++) {
         pa[p] = plane(r, p);
