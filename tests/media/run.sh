@@ -115,6 +115,8 @@ for ((i = 0; i < jobs; i++)); do
   fi
 done
 
+say "$(grep -h '^runner CPU' "$work"/runner-*.log 2>/dev/null | tr '\n' ';' || true)"
+
 # 5. Judge and tabulate.
 rc=0
 php tests/media/report.php "$list" "$md" "$sides" "$work"/result-*.jsonl >"$work/report.txt" 2>&1 || rc=$?
