@@ -210,14 +210,16 @@ static unsigned char *plane(VipsImage *img, int which)
             return NULL;
         }
     }
+    size_t n = (size_t)t->Xsize * (size_t)t->Ysize;
     unsigned char *p = vips_image_write_to_memory(t, &len);
     g_object_unref(t);
-    if (!p) {
+    if (!p || len != n || n == 0) {
+        g_free(p);
         return NULL;
     }
-    unsigned char *copy = malloc(len ? len : 1);
+    unsigned char *copy = malloc(n);
     if (copy) {
-        memcpy(copy, p, len);
+        memcpy(copy, p, n);
     }
     g_free(p);
     return copy;
