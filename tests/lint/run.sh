@@ -140,12 +140,12 @@ lint_php() {
 }
 
 lint_c() {
-  local d rc
+  local d rc log
   for d in native probe tests/media; do
-    rc=0
-    make -s --no-print-directory -C "$d" lint >"$out/c-$d.txt" 2>&1 || rc=$?
+    rc=0 log=$out/c-${d//\//-}.txt
+    make -s --no-print-directory -C "$d" lint >"$log" 2>&1 || rc=$?
     if (( rc == 0 )); then pass "make -C $d lint (cppcheck + clang-tidy)"
-    else show "$out/c-$d.txt"; fail "make -C $d lint (cppcheck + clang-tidy): exit $rc"; fi
+    else show "$log"; fail "make -C $d lint (cppcheck + clang-tidy): exit $rc"; fi
   done
 }
 
