@@ -7,7 +7,7 @@ export WITSPER_ROOT := $(CURDIR)
 
 .PHONY: help build lib probe media install clean up down status logs verify tune \
         test bench bench-page load soak fuzz asan leakcheck lint lint-shell lint-php lint-c \
-        test-native test-probe test-media-native test-verify test-stack test-diff test-memcheck \
+        test-native test-probe test-media-native test-media test-verify test-stack test-diff test-memcheck \
         test-php test-probe-live test-load test-faults test-security test-under-load \
         test-browser test-lint docker-bases docker-env docker-down test-compose test-swarm \
         test-media-live soak-media bench-media
@@ -78,6 +78,9 @@ test-native: ## C library: unit tests, header check, pathological inputs, short 
 
 test-media-native: ## libwitsper-media: C unit tests on the media corpus, header check, symbols, ASan
 	$(MAKE) -C media check
+
+test-media: ## Witsper_Image_Editor vs GD on >= 200 images: identical sizes metadata, SSIM, bytes (needs `make up`)
+	tests/media/run.sh
 
 test-probe: ## fpm-probe: unit tests and a short fuzz run of its response parser
 	$(MAKE) -C probe check
@@ -167,7 +170,8 @@ lint-shell: ## shellcheck over every shell script (*.sh and sh/bash shebangs)
 lint-php: ## php -l over every PHP file, phpcs on plugin/ (phpcs.xml.dist) and the other PHP, PHPStan
 	tests/lint/run.sh php
 
-lint-c: ## cppcheck and clang-tidy over the C code (native/, probe/, media/)
+lint-c: ## cppcheck and clang-tidy over the C code (native/, probe/, media/, tests/media/)
 	$(MAKE) -C native lint
 	$(MAKE) -C probe lint
 	$(MAKE) -C media lint
+	$(MAKE) -C tests/media lint

@@ -263,6 +263,12 @@ static int pipeline(const wm_image *img, int w, int h, int dst_w, int dst_h, Vip
                 int s = shrinks[i];
                 int bw = div_up(swap ? img->height : img->width, s);
                 int bh = div_up(swap ? img->width : img->height, s);
+                /* Only a shrink that divides both sides: libvips' shrunk JPEG is
+                 * floor(side / s) pixels, so with a remainder the last pixels of the
+                 * image are dropped and the rest is stretched by side / (s * floor(..))
+                 * (a 75 px wide image shrunk by 4 lost 3 columns, stretched 4%). */
+                if (img->width % s != 0 || img->height % s != 0)
+                    continue;
                 if (wm__large_enough(bw, bh, cw, ch, w, h, dst_w, dst_h)) {
                     shrink = s;
                     break;

@@ -5,7 +5,7 @@
 #          and files whose first line is a sh/bash shebang (.ci/run ...)
 #   php    php -l over every PHP file; phpcs with phpcs.xml.dist (WordPress-Core) over the
 #          plugin; phpcs with tests/lint/phpcs-scripts.xml over the other PHP; PHPStan
-#   c      make -C native lint, make -C probe lint, make -C media lint (cppcheck + clang-tidy)
+#   c      make -C DIR lint (cppcheck + clang-tidy) for native, probe, media, tests/media
 # Usage: tests/lint/run.sh [shell] [php] [c]      (no argument: all three)
 # A tool that Debian or npm provides and that is missing is a FAIL (.ci/run installs it);
 # only a tool that cannot be installed from those registries at all is a SKIP, with why.
@@ -140,12 +140,12 @@ lint_php() {
 }
 
 lint_c() {
-  local d rc
-  for d in native probe media; do
-    rc=0
-    make -s --no-print-directory -C "$d" lint >"$out/c-$d.txt" 2>&1 || rc=$?
+  local d rc log
+  for d in native probe media tests/media; do
+    rc=0 log=$out/c-${d//\//-}.txt
+    make -s --no-print-directory -C "$d" lint >"$log" 2>&1 || rc=$?
     if (( rc == 0 )); then pass "make -C $d lint (cppcheck + clang-tidy)"
-    else show "$out/c-$d.txt"; fail "make -C $d lint (cppcheck + clang-tidy): exit $rc"; fi
+    else show "$log"; fail "make -C $d lint (cppcheck + clang-tidy): exit $rc"; fi
   done
 }
 
