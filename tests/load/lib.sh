@@ -92,11 +92,13 @@ snapshot() {
     echo "$pid $(rss_kb "$pid") $(awk '/^RssAnon:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0) $r" >>"$out"
   done
 }
-# growth A B [PER]: joins two snapshots on pid (workers alive in both) and prints
+# growth A B [PER [MINREQ]]: joins two snapshots on pid (workers alive in both) and prints
 # "workers rss_start_mean_mb rss_end_mean_mb requests growth_mb_per_PER anon_growth_mb_per_PER"
-# (PER requests, default 10,000; the media suite judges per 100 uploads).
+# (PER requests, default 10,000; the media suite judges per 100 uploads). MINREQ: only the
+# workers that had served at least that many requests at A (past their first-use growth).
 growth() {
-  join <(sort "$1") <(sort "$2") | awk -v per="${3:-10000}" '
+  join <(sort "$1") <(sort "$2") | awk -v per="${3:-10000}" -v min="${4:-0}" '
+    $4 < min { next }
     { n++; s0 += $2; s1 += $5; a0 += $3; a1 += $6; req += $7 - $4 }
     END {
       if (n == 0) { print "0 0 0 0 NA NA"; exit }
