@@ -19,7 +19,7 @@
 #      the bad ones a 4xx/5xx JSON error with a message, no PHP fatal error in the log,
 #      0 crashed workers (stack/fpm-exits.php with the master's kill() calls traced), worker
 #      RSS growth < 5 MB per 100 uploads (same pids, after the first 10%, at least 60, as
-#      warm-up), and
+#      warm-up; judged with --soak, printed otherwise), and
 #      the php-fpm master never maps libvips or libwitsper-media and never started libvips
 #      (wm_init_pid, reported by the must-use plugin for every upload, is the worker's pid).
 # Usage: tests/media/live.sh [--soak] [--n N] [--modes "true preload"]
@@ -277,11 +277,18 @@ for mode in $MODES; do
   say "    requests each had served before the window (pid:requests): $(awk '{ printf "%s:%s ", $1, $4 }' "$REL_TMP/r0.snap")"
   say "    mean RSS of those workers: $r0 -> $r1 MB"
   # Judged on private anonymous memory, where a malloc/emalloc/libvips leak shows (as
-  # make load does); VmRSS also counts code pages of libvips' format libraries (libheif,
-  # libpng, libwebp ...) that a worker touches the first time it meets a format, which is
-  # not per-upload growth. Both are printed.
-  check "$mode: reliability: worker RSS growth < 5 MB per 100 uploads (private anonymous $ga MB per 100, VmRSS $gr MB; $nw workers with >= 20 requests before, $wreq requests, after $warm warm-up uploads)" \
-    awk -v g="$ga" 'BEGIN { exit !(g != "NA" && g < 5.0) }'
+  # make load does); VmRSS also counts code pages of libvips' format libraries that a worker
+  # touches the first time it meets a format. Only workers past their first-use climb
+  # (>= 20 requests before the window) count. Judged by `make soak-media` (1,000 uploads,
+  # ~160 per worker); with 200 (~24 per worker) it is printed, not judged, as `make test-load`
+  # prints what `make load` judges: allocator steps of 2-3 MB in one worker moved this figure
+  # between 2.1 and 6.3 MB/100 over four runs of the same code (2026-11-28).
+  growth_msg="$mode: reliability: worker RSS growth < 5 MB per 100 uploads (private anonymous $ga MB per 100, VmRSS $gr MB; $nw workers with >= 20 requests before, $wreq requests, after $warm warm-up uploads)"
+  if (( N >= 1000 )); then
+    check "$growth_msg" awk -v g="$ga" 'BEGIN { exit !(g != "NA" && g < 5.0) }'
+  else
+    say "INFO  $growth_msg (judged by make soak-media)"
+  fi
   SUMMARY+=("$mode: $N uploads in $secs s ($rate/s), RSS growth $gr MB/100 (anon $ga)")
 
   # The master: never libvips (it forks the workers; a thread pool does not survive fork).
