@@ -27,6 +27,9 @@ if ( ! defined( 'ABSPATH' ) ) {
  * The editor. Instance = one image (a library handle); statics = per-request caches.
  */
 class Witsper_Image_Editor extends WP_Image_Editor {
+	/** wm_open flags for load(): 0 (shrink-on-load); make bench-media's naive editor sets 1. */
+	const OPEN_FLAGS = 0;
+
 
 	/** Option holding the self-test results (one per library/PHP context), autoload=no. */
 	const OPTION_SELFTEST = 'witsper_media_selftest';
@@ -369,7 +372,7 @@ class Witsper_Image_Editor extends WP_Image_Editor {
 			self::store_selftest( self::context_key(), self::run_selftest() );
 			self::$usable = null;
 		}
-		$opened = Witsper_Media::open( $this->file );
+		$opened = Witsper_Media::open( $this->file, static::OPEN_FLAGS );
 		if ( is_wp_error( $opened ) ) {
 			return $opened;
 		}
