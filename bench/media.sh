@@ -24,6 +24,12 @@ cd "$(dirname "$0")/.."
 load_stack_env
 command -v jq >/dev/null || die "jq is not installed"
 command -v gnuplot >/dev/null || die "gnuplot is not installed (apt-get install gnuplot-nox)"
+# The side-by-side needs WordPress's Imagick editor for real: without the extension its
+# column would be "n/a" and the comparison silently one editor short.
+if [[ " ${WITSPER_BENCH_EDITORS:-imagick} " == *" imagick "* ]]; then
+  php -r 'exit(extension_loaded("imagick") ? 0 : 1);' ||
+    die "PHP's imagick extension is not installed (apt-get install php8.2-imagick), or set WITSPER_BENCH_EDITORS"
+fi
 
 EDITORS=${WITSPER_BENCH_EDITORS:-"witsper gd imagick naive"}
 RUNS=${WITSPER_BENCH_RUNS:-3}
