@@ -78,6 +78,8 @@ void wm__current_size(const wm_image *img, int *w, int *h);
 /* Encodes in as mime at quality into path (a temporary name, then rename). */
 int wm__save(VipsImage *in, const char *path, const char *mime, int quality, int palette,
              uint64_t *bytes, wm_error *err);
+/* Removes the EXIF and XMP chunks from a WebP file in buf; returns the new length. */
+size_t wm__webp_strip(unsigned char *buf, size_t len);
 /* Copies a pointer + length path into a NUL-terminated string (NULL on error). */
 char *wm__path(const char *path, size_t len, wm_error *err);
 

@@ -3,6 +3,7 @@
  * a temporary name beside the target and renamed over it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,99 @@
 #include <unistd.h>
 
 #include "internal.h"
+
+static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_le32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+/* libvips 8.14's webpsave writes an EXIF chunk (~200 bytes: the fields it keeps, such as
+ * the resolution) even with strip set; WordPress's GD editor writes none. Removes the EXIF
+ * and XMP chunks of the RIFF container in buf (in place), clears their VP8X flags, and
+ * drops the VP8X chunk when nothing is left that needs it (no alpha, ICC, animation: one
+ * VP8/VP8L chunk, the simple format GD writes). A buffer that is not a well-formed WebP is
+ * left as it is. Returns the new length. */
+size_t wm__webp_strip(unsigned char *buf, size_t len)
+{
+    size_t pos = 12, out = 12, vp8x = 0, chunks = 0;
+    int other = 0;
+
+    if (len < 20 || memcmp(buf, "RIFF", 4) != 0 || memcmp(buf + 8, "WEBP", 4) != 0 ||
+        le32(buf + 4) != len - 8)
+        return len;
+    /* First pass: validate every chunk (nothing is changed on a malformed file). */
+    while (pos < len) {
+        uint32_t size;
+        size_t whole;
+        if (len - pos < 8)
+            return len;
+        size = le32(buf + pos + 4);
+        whole = 8 + (size_t)size + (size & 1);
+        if (whole > len - pos)
+            return len;
+        pos += whole;
+    }
+    for (pos = 12; pos < len;) {
+        uint32_t size = le32(buf + pos + 4);
+        size_t whole = 8 + (size_t)size + (size & 1);
+        int drop = memcmp(buf + pos, "EXIF", 4) == 0 || memcmp(buf + pos, "XMP ", 4) == 0;
+        if (!drop) {
+            if (memcmp(buf + pos, "VP8X", 4) == 0 && size >= 10) {
+                vp8x = out;
+                buf[pos + 8] &= (unsigned char)~0x0c; /* EXIF (0x08), XMP (0x04) */
+            } else if (memcmp(buf + pos, "VP8 ", 4) != 0 && memcmp(buf + pos, "VP8L", 4) != 0) {
+                other = 1; /* ALPH, ICCP, ANIM, ANMF, ...: VP8X stays */
+            }
+            memmove(buf + out, buf + pos, whole);
+            out += whole;
+            chunks++;
+        }
+        pos += whole;
+    }
+    if (vp8x != 0 && buf[vp8x + 8] == 0 && !other && chunks == 2) {
+        size_t whole = 8 + (size_t)le32(buf + vp8x + 4);
+        memmove(buf + vp8x, buf + vp8x + whole, out - vp8x - whole);
+        out -= whole;
+    }
+    put_le32(buf + 4, (uint32_t)(out - 8));
+    return out;
+}
+
+/* Writes len bytes to the file tmp (write(2): the library imports no stdio writer). */
+static int write_file(const char *tmp, const unsigned char *buf, size_t len)
+{
+    int fd = open(tmp, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    size_t done = 0;
+
+    if (fd < 0) {
+        vips_error("witsper-media", "cannot write %s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    while (done < len) {
+        ssize_t n = write(fd, buf + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            vips_error("witsper-media", "cannot write %s: %s", tmp, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    if (close(fd) != 0) {
+        vips_error("witsper-media", "cannot write %s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
 
 /* Writes in (8-bit sRGB or grey, maybe with alpha) into the file tmp. */
 static int encode(VipsImage *in, const char *tmp, const char *mime, int q, int palette)
@@ -40,7 +134,14 @@ static int encode(VipsImage *in, const char *tmp, const char *mime, int q, int p
             rc = vips_pngsave(in, tmp, "compression", 6, "strip", TRUE,
                               "filter", VIPS_FOREIGN_PNG_FILTER_ALL, NULL);
     } else if (strcmp(mime, "image/webp") == 0) {
-        rc = vips_webpsave(in, tmp, "Q", q, "strip", TRUE, NULL);
+        void *buf = NULL;
+        size_t len = 0;
+        rc = vips_webpsave_buffer(in, &buf, &len, "Q", q, "strip", TRUE, NULL);
+        if (rc == 0) {
+            len = wm__webp_strip(buf, len);
+            rc = write_file(tmp, buf, len);
+        }
+        g_free(buf);
     } else if (strcmp(mime, "image/gif") == 0) {
         /* No dithering, as GD's GIF writer (dithered GIFs were 1.1-1.9x GD's bytes). */
         rc = vips_gifsave(in, tmp, "dither", 0.0, "strip", TRUE, NULL);

@@ -1101,6 +1101,28 @@ static void save_small(const char *rel, const char *mime, const char *ext, VipsI
         *back = read_back(out);
 }
 
+/* The RIFF chunk names of a WebP file, concatenated ("VP8 ", "VP8XALPHVP8 ", ...). */
+static void webp_chunks(const char *path, char *out, size_t cap)
+{
+    unsigned char b[1 << 16];
+    size_t n, pos = 12, o = 0;
+    FILE *f = fopen(path, "rb");
+
+    out[0] = '\0';
+    if (f == NULL)
+        return;
+    n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    while (n >= 20 && pos + 8 <= n && o + 5 <= cap) {
+        uint32_t size = (uint32_t)b[pos + 4] | (uint32_t)b[pos + 5] << 8 |
+                        (uint32_t)b[pos + 6] << 16 | (uint32_t)b[pos + 7] << 24;
+        memcpy(out + o, b + pos, 4);
+        o += 4;
+        out[o] = '\0';
+        pos += 8 + (size_t)size + (size & 1);
+    }
+}
+
 static int has_field(VipsImage *im, const char *name)
 {
     return vips_image_get_typeof(im, name) != 0;
@@ -1160,6 +1182,20 @@ static void test_colour(void)
     save_small("formats/webp/lossy-alpha_product-cutout.webp", "image/webp", "webp", &im, 0);
     OK(im != NULL && im->Bands == 4, "WebP alpha kept");
     if (im) g_object_unref(im);
+    {
+        /* libvips 8.14 adds an EXIF chunk despite strip; the library removes it. */
+        char chunks[64], path[512];
+        snprintf(path, sizeof path, "%s/small.webp", tmpdir);
+        webp_chunks(path, chunks, sizeof chunks);
+        OK(strstr(chunks, "VP8X") != NULL && strstr(chunks, "EXIF") == NULL &&
+               strstr(chunks, "XMP ") == NULL, "WebP with alpha: VP8X kept, no EXIF/XMP chunk");
+        save_small("formats/jpeg/adobe-rgb-1998_canon5d2_progressive.jpg", "image/webp", "webp",
+                   &im, 0);
+        webp_chunks(path, chunks, sizeof chunks);
+        OK(im != NULL && strcmp(chunks, "VP8 ") == 0,
+           "WebP from a JPEG with EXIF/XMP: the simple format, one VP8 chunk");
+        if (im) g_object_unref(im);
+    }
     save_small("formats/gif/animated_rotating-squares_cc0.gif", "image/gif", "gif", &im, 0);
     {
         int pages = 0;

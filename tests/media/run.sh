@@ -8,6 +8,7 @@
 # Env: MEDIA_SEED (generator seed, default 12), MEDIA_SIDES (default "gd,witsper"),
 #      MEDIA_JOBS (parallel runners, default 2), MEDIA_TIMEOUT (seconds per runner, 600),
 #      MEDIA_LIMIT (only the first N images of the list: development),
+#      MEDIA_ONLY (only the list lines matching this extended regex: development),
 #      WITSPER_WP_ROOT/WITSPER_URL (override the stack's stack.env, as tests/phpunit).
 set -Eeuo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -85,11 +86,15 @@ if [[ -d $corpus ]]; then
 else
   fail "corpus: $corpus is missing (CI has it at ../shared): only generated images compared"
 fi
+if [[ -n ${MEDIA_ONLY:-} ]]; then
+  grep -E -- "$MEDIA_ONLY" "$list" >"$list.tmp" || true
+  mv "$list.tmp" "$list"
+fi
 if [[ -n ${MEDIA_LIMIT:-} ]]; then
   head -n "$MEDIA_LIMIT" "$list" >"$list.tmp" && mv "$list.tmp" "$list"
 fi
 n_all=$(wc -l <"$list")
-if [[ -z ${MEDIA_LIMIT:-} ]]; then
+if [[ -z ${MEDIA_LIMIT:-}${MEDIA_ONLY:-} ]]; then
   check "at least 200 images to compare (got $n_all: $n_gen generated, $n_corpus corpus)" test "$n_all" -ge 200
 fi
 
