@@ -22,6 +22,11 @@ static const struct {
     { "heifload", WM_LOAD_HEIF, "image/heic" }
 };
 
+/* WebP scale-on-load only above this many pixels: below, the full decode costs little,
+ * and libwebp's scaled decode of small and thin images lost up to 0.01 SSIM against
+ * GD's full decode + resample (make test-media, random and thin WebPs). */
+#define WM_WEBP_SCALE_MIN_PIXELS (4 * 1000 * 1000)
+
 /* Loads the file: header now, pixels when read. shrink (JPEG, 1/2/4/8) and scale (WebP,
  * 0 < scale <= 1) ask the decoder for a smaller image. */
 static int load(const wm_image *img, int shrink, double scale, VipsAccess access,
@@ -150,6 +155,12 @@ WM_API int wm_open(const char *path, size_t path_len, int flags, wm_image **out,
     }
     img->width = hdr->Xsize;
     img->height = hdr->Ysize;
+    /* A two-colour palette PNG (line art, scans): every resampled pixel is a blend of the
+     * two colours, which 16 palette entries hold (SSIM 0.986; truecolour wrote 4x the
+     * bytes of GD's output, make test-media formats/palette1.png). Other palettes come
+     * out truecolour, as from GD (save.c). */
+    img->palette_bits = img->loader == WM_LOAD_PNG &&
+                        get_int(hdr, "palette-bit-depth", 0) == 1 ? 4 : 0;
     pages = 1;
     if (img->loader == WM_LOAD_GIF || img->loader == WM_LOAD_WEBP)
         pages = get_int(hdr, "n-pages", 1);
@@ -166,8 +177,6 @@ WM_API int wm_open(const char *path, size_t path_len, int flags, wm_image **out,
     orientation = get_int(hdr, VIPS_META_ORIENTATION, 1);
     if (orientation < 1 || orientation > 8)
         orientation = 1;
-    img->palette = img->loader == WM_LOAD_PNG &&
-                   vips_image_get_typeof(hdr, "palette-bit-depth") != 0;
     if (info != NULL) {
         const char *mime = loaders[i].mime;
         const char *compression = NULL;
@@ -274,10 +283,14 @@ static int pipeline(const wm_image *img, int w, int h, int dst_w, int dst_h, Vip
                     break;
                 }
             }
-        } else if (img->loader == WM_LOAD_WEBP) {
-            /* The smallest scale whose region still has dst pixels, plus one pixel. */
-            double sx = ((double)dst_w + 1.0) / (double)w;
-            double sy = ((double)dst_h + 1.0) / (double)h;
+        } else if (img->loader == WM_LOAD_WEBP &&
+                   (int64_t)img->width * img->height > WM_WEBP_SCALE_MIN_PIXELS) {
+            /* Twice the smallest scale whose region still has dst pixels (plus one pixel):
+             * libwebp's scaled decode to (almost) the final size lost 0.005-0.02 SSIM
+             * against GD's full decode + resample (make test-media, thin WebPs); at 2x,
+             * the lanczos3 reduce that follows does the last halving as for other files. */
+            double sx = 2.0 * ((double)dst_w + 1.0) / (double)w;
+            double sy = 2.0 * ((double)dst_h + 1.0) / (double)h;
             scale = sx > sy ? sx : sy;
             if (scale > 1.0)
                 scale = 1.0;
@@ -445,6 +458,39 @@ int wm__source(wm_image *img, int w, int h, int dst_w, int dst_h, VipsImage **ou
     return transform(img, img->base, out, err);
 }
 
+int wm__source_dc(wm_image *img, int w, int h, int dst_w, int dst_h, VipsImage **out,
+                  wm_error *err)
+{
+    VipsImage *raw = NULL, *srgb = NULL, *mem;
+    int swap = img->rot == 90 || img->rot == 270, cw, ch, rc;
+
+    *out = NULL;
+    if (img->loader != WM_LOAD_JPEG || img->cur != NULL ||
+        (img->flags & WM_OPEN_FULL_DECODE) != 0 || img->width % 8 != 0 ||
+        img->height % 8 != 0)
+        return WM_OK;
+    if (img->base != NULL && img->base->Xsize * 8 <= img->width)
+        return WM_OK; /* the base is the 1/8 decode already */
+    wm__current_size(img, &cw, &ch);
+    if (!wm__large_enough((swap ? img->height : img->width) / 8,
+                          (swap ? img->width : img->height) / 8, cw, ch, w, h, 2 * dst_w,
+                          2 * dst_h))
+        return WM_OK;
+    if (load(img, 8, 1.0, VIPS_ACCESS_SEQUENTIAL, &raw) != 0)
+        return wm__vips_fail(err, WM_E_DECODE, "cannot decode the image");
+    rc = wm__to_srgb8(raw, &srgb, err);
+    g_object_unref(raw);
+    if (rc != WM_OK)
+        return rc;
+    mem = vips_image_copy_memory(srgb);
+    g_object_unref(srgb);
+    if (mem == NULL)
+        return wm__vips_fail(err, WM_E_DECODE, "cannot decode the image");
+    rc = transform(img, mem, out, err);
+    g_object_unref(mem);
+    return rc;
+}
+
 /* Replaces the current image by next (taking its reference); the base is no longer
  * needed once the handle has a current image of its own. */
 static void replace(wm_image *img, VipsImage *next)
@@ -489,7 +535,7 @@ WM_API int wm_crop_resize(wm_image *img, int x, int y, int w, int h, int dst_w, 
     wm__current_size(img, &cw, &ch);
     if ((rc = wm__source(img, w, h, dst_w, dst_h, &src, err)) != WM_OK)
         return rc;
-    rc = wm__cut(src, cw, ch, x, y, w, h, dst_w, dst_h, &out, err);
+    rc = wm__cut(src, cw, ch, x, y, w, h, dst_w, dst_h, wm__kernel(img->loader), &out, err);
     if (rc != WM_OK)
         return rc;
     replace(img, out);
@@ -585,7 +631,7 @@ WM_API int wm_save(wm_image *img, const char *path, size_t path_len, const char 
     wm__current_size(img, &cw, &ch);
     rc = wm__source(img, cw, ch, cw, ch, &src, err);
     if (rc == WM_OK) {
-        rc = wm__save(src, copy, mime, quality, img->palette, &bytes, err);
+        rc = wm__save(src, copy, mime, quality, img->palette_bits, &bytes, err);
         g_object_unref(src);
     }
     free(copy);

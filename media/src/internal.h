@@ -28,7 +28,7 @@ struct wm_image {
     uint64_t dev, ino, size;
     int64_t mtime, mtime_ns;
     int width, height;  /* stored size from the header */
-    int palette;        /* the source is a palette PNG */
+    int palette_bits;   /* PNG sizes as a palette of this many bits; 0: truecolour (save.c) */
     /* Source mode (cur == NULL): the current image is the file, transformed by a
      * pending flip (left-right, first) then a clockwise rotation rot (0/90/180/270). */
     int rot;
@@ -60,7 +60,9 @@ int wm__to_srgb8(VipsImage *in, VipsImage **out, wm_error *err);
  * current image at scale (in->Xsize / cur_w, in->Ysize / cur_h), resized to exactly
  * dst_w x dst_h, in memory. Takes the caller's reference to in (also on failure). */
 int wm__cut(VipsImage *in, int cur_w, int cur_h, int x, int y, int w, int h, int dst_w,
-            int dst_h, VipsImage **out, wm_error *err);
+            int dst_h, VipsKernel kernel, VipsImage **out, wm_error *err);
+/* The resampling kernel for the sizes of an image of this loader (see pipeline.c). */
+VipsKernel wm__kernel(wm_loader loader);
 /* Whether an image of in_w x in_h, standing for the current image of cur_w x cur_h, holds
  * the region (w x h) with at least dst_w x dst_h pixels. */
 int wm__large_enough(int in_w, int in_h, int cur_w, int cur_h, int w, int h, int dst_w,
@@ -72,11 +74,18 @@ int wm__large_enough(int in_w, int in_h, int cur_w, int cur_h, int w, int h, int
  * same file). WM_OPEN_FULL_DECODE: a lazy pipeline from the decoder, nothing kept. */
 int wm__source(wm_image *img, int w, int h, int dst_w, int dst_h, VipsImage **out,
                wm_error *err);
+/* For a JPEG, *out = the file decoded at 1/8 scale (libjpeg's DC-only decode: an exact
+ * 8 x 8 box average, and ~1/20 of a full decode's CPU) in current coordinates, when that
+ * holds the region (w x h) with at least twice dst_w x dst_h pixels; else *out = NULL.
+ * Small sizes made from it keep GD's SSIM where libjpeg's 1/2 and 1/4 scaled IDCT (the
+ * base for the large sizes) lost 0.004-0.007 (make test-media, an 18 MP dark photo). */
+int wm__source_dc(wm_image *img, int w, int h, int dst_w, int dst_h, VipsImage **out,
+                  wm_error *err);
 void wm__current_size(const wm_image *img, int *w, int *h);
 
 /* --- save.c --- */
 /* Encodes in as mime at quality into path (a temporary name, then rename). */
-int wm__save(VipsImage *in, const char *path, const char *mime, int quality, int palette,
+int wm__save(VipsImage *in, const char *path, const char *mime, int quality, int palette_bits,
              uint64_t *bytes, wm_error *err);
 /* Removes the EXIF and XMP chunks from a WebP file in buf; returns the new length. */
 size_t wm__webp_strip(unsigned char *buf, size_t len);

@@ -6,14 +6,24 @@
 
 #include "internal.h"
 
-/* The resampling kernel of every resize (compile-time: -DWM_RESIZE_KERNEL=...).
- * lanczos3. Measured (24 MP upload work, callgrind): 5.27 G instructions with lanczos3,
- * 4.40 G with cubic, 3.84 G linear; but cubic after JPEG shrink-on-load falls to GD's
- * SSIM - 0.0036 (768 px from a 6 MP photo, SSIM against lanczos3 from the full decode:
- * GD 0.9841, cubic 0.9805, lanczos3 0.9834), too close to the "GD - 0.005" bar. */
-#ifndef WM_RESIZE_KERNEL
-#define WM_RESIZE_KERNEL VIPS_KERNEL_LANCZOS3
+/* The resampling kernel for an image of this loader (its sizes are written in its own
+ * format). A kernel trades sharpness, which SSIM against a lanczos3 reference rewards,
+ * for bytes: GD's area-averaging resample is soft, and the sizes may be at most 1.05x
+ * GD's bytes with SSIM at least GD's - 0.005 (make test-media, 256 images). Measured
+ * there: lanczos3 passed SSIM but wrote 1.05-1.15x GD's bytes (JPEG photos, RGBA and
+ * noisy PNGs, WebP); linear fell below GD's SSIM (after JPEG shrink-on-load and on thin
+ * WebPs); mitchell passed every PNG (bytes 0.84x) but lost SSIM on JPEG and WebP;
+ * lanczos2 passed JPEG (bytes 1.00x) and WebP SSIM. WM_RESIZE_KERNEL=... at compile time
+ * forces one kernel for all (experiments). */
+VipsKernel wm__kernel(wm_loader loader)
+{
+#ifdef WM_RESIZE_KERNEL
+    (void)loader;
+    return WM_RESIZE_KERNEL;
+#else
+    return loader == WM_LOAD_PNG ? VIPS_KERNEL_MITCHELL : VIPS_KERNEL_LANCZOS2;
 #endif
+}
 
 /* 1: horizontal reductions as vertical ones between rotations (see resize()). Off: it
  * runs 31% fewer instructions for a 24 MP upload (callgrind: 3.02 G against 4.40 G) but
@@ -161,20 +171,21 @@ fail:
  * reductions, which libvips splits into box shrink + reduce; enlargements) go to
  * vips_resize. The result may differ by a pixel from the exact size (the caller fixes).
  * Takes the caller's reference to in (also on failure). */
-static int resize(VipsImage *in, double hscale, double vscale, VipsImage **out)
+static int resize(VipsImage *in, double hscale, double vscale, VipsKernel kernel,
+                  VipsImage **out)
 {
     VipsImage *t = in, *next = NULL, *mem;
 
     /* t owns the caller's reference to in. */
     if (!WM_ROTATED_REDUCE || hscale < 0.5 || vscale < 0.5 || hscale > 1.0 ||
         vscale > 1.0 || in->BandFmt != VIPS_FORMAT_UCHAR) {
-        int rc = vips_resize(in, out, hscale, "vscale", vscale, "kernel", WM_RESIZE_KERNEL,
+        int rc = vips_resize(in, out, hscale, "vscale", vscale, "kernel", kernel,
                              NULL);
         g_object_unref(in);
         return rc;
     }
     if (vscale < 1.0) {
-        if (vips_reducev(t, &next, 1.0 / vscale, "kernel", WM_RESIZE_KERNEL, NULL) != 0)
+        if (vips_reducev(t, &next, 1.0 / vscale, "kernel", kernel, NULL) != 0)
             goto fail;
         step(&t, next);
     }
@@ -187,7 +198,7 @@ static int resize(VipsImage *in, double hscale, double vscale, VipsImage **out)
         if (vips_rot(t, &next, VIPS_ANGLE_D90, NULL) != 0)
             goto fail;
         step(&t, next);
-        if (vips_reducev(t, &next, 1.0 / hscale, "kernel", WM_RESIZE_KERNEL, NULL) != 0)
+        if (vips_reducev(t, &next, 1.0 / hscale, "kernel", kernel, NULL) != 0)
             goto fail;
         step(&t, next);
         if ((mem = vips_image_copy_memory(t)) == NULL)
@@ -214,7 +225,7 @@ int wm__large_enough(int in_w, int in_h, int cur_w, int cur_h, int w, int h, int
 }
 
 int wm__cut(VipsImage *in, int cur_w, int cur_h, int x, int y, int w, int h, int dst_w,
-            int dst_h, VipsImage **out, wm_error *err)
+            int dst_h, VipsKernel kernel, VipsImage **out, wm_error *err)
 {
     VipsImage *t = in, *next = NULL, *mem;
     double sx = (double)in->Xsize / cur_w, sy = (double)in->Ysize / cur_h;
@@ -252,7 +263,7 @@ int wm__cut(VipsImage *in, int cur_w, int cur_h, int x, int y, int w, int h, int
                 goto fail;
             step(&t, next);
         }
-        if (resize(t, hscale, vscale, &next) != 0)
+        if (resize(t, hscale, vscale, kernel, &next) != 0)
             return wm__vips_fail(err, WM_E_DECODE, "cannot decode or resize the image");
         t = next;
         if (alpha) {
