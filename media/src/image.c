@@ -25,7 +25,7 @@ static const struct {
 /* WebP scale-on-load only above this many pixels: below, the full decode costs little,
  * and libwebp's scaled decode of small and thin images lost up to 0.01 SSIM against
  * GD's full decode + resample (make test-media, random and thin WebPs). */
-#define WM_WEBP_SCALE_MIN_PIXELS (4 * 1000 * 1000)
+#define WM_WEBP_SCALE_MIN_PIXELS INT64_C(4000000)
 
 /* Loads the file: header now, pixels when read. shrink (JPEG, 1/2/4/8) and scale (WebP,
  * 0 < scale <= 1) ask the decoder for a smaller image. */

@@ -58,7 +58,7 @@ uint64_t wm__max_file_bytes(void);
 int wm__to_srgb8(VipsImage *in, VipsImage **out, wm_error *err);
 /* The region (x, y, w, h) of the current-image coordinates of an image that is the
  * current image at scale (in->Xsize / cur_w, in->Ysize / cur_h), resized to exactly
- * dst_w x dst_h, in memory. Takes the caller's reference to in (also on failure). */
+ * dst_w x dst_h with kernel, in memory. Takes the caller's reference to in (also on failure). */
 int wm__cut(VipsImage *in, int cur_w, int cur_h, int x, int y, int w, int h, int dst_w,
             int dst_h, VipsKernel kernel, VipsImage **out, wm_error *err);
 /* The resampling kernel for the sizes of an image of this loader (see pipeline.c). */
@@ -87,6 +87,8 @@ void wm__current_size(const wm_image *img, int *w, int *h);
 /* Encodes in as mime at quality into path (a temporary name, then rename). */
 int wm__save(VipsImage *in, const char *path, const char *mime, int quality, int palette_bits,
              uint64_t *bytes, wm_error *err);
+/* The bytes of in encoded as the PNG wm__save writes (*len), without writing it. */
+int wm__png_bytes(VipsImage *in, int palette_bits, size_t *len);
 /* Removes the EXIF and XMP chunks from a WebP file in buf; returns the new length. */
 size_t wm__webp_strip(unsigned char *buf, size_t len);
 /* Copies a pointer + length path into a NUL-terminated string (NULL on error). */

@@ -6,15 +6,15 @@
 
 #include "internal.h"
 
-/* The resampling kernel for an image of this loader (its sizes are written in its own
- * format). A kernel trades sharpness, which SSIM against a lanczos3 reference rewards,
- * for bytes: GD's area-averaging resample is soft, and the sizes may be at most 1.05x
- * GD's bytes with SSIM at least GD's - 0.005 (make test-media, 256 images). Measured
- * there: lanczos3 passed SSIM but wrote 1.05-1.15x GD's bytes (JPEG photos, RGBA and
- * noisy PNGs, WebP); linear fell below GD's SSIM (after JPEG shrink-on-load and on thin
- * WebPs); mitchell passed every PNG (bytes 0.84x) but lost SSIM on JPEG and WebP;
- * lanczos2 passed JPEG (bytes 1.00x) and WebP SSIM. WM_RESIZE_KERNEL=... at compile time
- * forces one kernel for all (experiments). */
+/* The resampling kernel for the sizes of an image of this loader (they are written in
+ * its own format). A kernel trades sharpness, which SSIM against a lanczos3 reference
+ * rewards, for bytes: GD's area-averaging resample is soft, and the sizes may be at most
+ * 1.05x GD's bytes with SSIM at least GD's - 0.005 (make test-media, 256 images).
+ * Measured there: lanczos3 passed SSIM but wrote 1.05-1.15x GD's bytes (JPEG photos,
+ * RGBA and noisy PNGs, WebP); linear fell below GD's SSIM (after JPEG shrink-on-load,
+ * thin WebPs); lanczos2 passed JPEG (bytes 1.00x) and WebP but wrote 1.05-1.08x on noisy
+ * PNGs, which mitchell passed (0.84x). A PNG with alpha tries both (sizes.c).
+ * WM_RESIZE_KERNEL=... at compile time forces one kernel for all (experiments). */
 VipsKernel wm__kernel(wm_loader loader)
 {
 #ifdef WM_RESIZE_KERNEL

@@ -97,6 +97,11 @@ spl_autoload_register(
 			'Witsper_Media'        => 'class-witsper-media.php',
 			'Witsper_Image_Editor' => 'class-witsper-image-editor.php',
 		);
+		if ( 'Witsper_Image_Editor' === $class && ! class_exists( 'WP_Image_Editor', false ) ) {
+			// Its parent, which WordPress loads only in wp_get_image_editor(): code that names
+			// the editor first (a WP-CLI eval, another plugin) must not end in a fatal error.
+			require_once ABSPATH . WPINC . '/class-wp-image-editor.php';
+		}
 		if ( isset( $files[ $class ] ) ) {
 			require_once __DIR__ . '/includes/' . $files[ $class ];
 		}

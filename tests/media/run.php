@@ -202,13 +202,14 @@ foreach ( $list as $idx => $line ) {
 		'orient'   => $orient,
 		'sides'    => array(),
 	);
-	if ( ! preg_match( '/^(\d+) (\d+)$/', $info, $m ) ) {
+	if ( ! preg_match( '/^(\d+) (\d+)(?: icc=(.*))?$/', $info, $m ) ) {
 		$rec['error'] = 'reference: ' . $info;
 		fwrite( $out, json_encode( $rec ) . "\n" );
 		continue;
 	}
 	list( , $w, $h ) = $m;
 	$rec['ref']      = array( (int) $w, (int) $h );
+	$rec['icc']      = $m[3] ?? ''; // the embedded profile's description (report.php)
 	$expected        = media_expected_sizes( (int) $w, (int) $h );
 	$rec['expected'] = array_map(
 		static function ( $e ) {

@@ -3,7 +3,7 @@
  * (make test-media; tests/media/README.md).
  *
  * Usage:
- *   ssim --info ORIGINAL ORIENT       prints "W H": the reference's size (first frame,
+ *   ssim --info ORIGINAL ORIENT       prints "W H[ icc=DESC]": the reference's size (first frame,
  *                                     after orientation ORIENT 1..8)
  *   ssim ORIGINAL ORIENT < JOBS       one line per job "X Y W H PATH" (a rectangle of
  *                                     the oriented original, an output file); prints one
@@ -25,6 +25,7 @@
  * source), both are compared flattened on white.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -375,6 +376,53 @@ done:
     fflush(stdout);
 }
 
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The description ('desc' tag) of the ICC profile embedded in file, as ASCII (v2 text or
+ * the first record of v4 mluc, UTF-16BE with non-ASCII as '?'), into out; "" when there
+ * is no profile or no readable description. */
+static void icc_desc(const char *file, char *out, size_t n)
+{
+    VipsImage *im = vips_image_new_from_file(file, NULL);
+    const void *blob = NULL;
+    size_t len = 0, k = 0;
+
+    out[0] = '\0';
+    if (im == NULL) {
+        vips_error_clear();
+        return;
+    }
+    if (vips_image_get_typeof(im, VIPS_META_ICC_NAME) &&
+        vips_image_get_blob(im, VIPS_META_ICC_NAME, &blob, &len) == 0 && len >= 132) {
+        const unsigned char *p = blob;
+        uint32_t count = be32(p + 128);
+        for (uint32_t i = 0; i < count && 132 + (size_t)i * 12 + 12 <= len; i++) {
+            const unsigned char *e = p + 132 + (size_t)i * 12;
+            uint32_t off = be32(e + 4), size = be32(e + 8);
+            if (memcmp(e, "desc", 4) != 0 || off > len || size > len - off || size < 16)
+                continue;
+            const unsigned char *t = p + off;
+            if (memcmp(t, "desc", 4) == 0) {
+                uint32_t m = be32(t + 8);
+                for (uint32_t j = 0; j < m && 12 + j < size && k + 1 < n && t[12 + j]; j++)
+                    out[k++] = (char)(t[12 + j] >= 32 && t[12 + j] < 127 ? t[12 + j] : '?');
+            } else if (memcmp(t, "mluc", 4) == 0 && size >= 28) {
+                uint32_t m = be32(t + 20), o = be32(t + 24);
+                for (uint32_t j = 0; j + 1 < m && o + j + 1 < size && k + 1 < n; j += 2) {
+                    unsigned c = (unsigned)t[o + j] << 8 | t[o + j + 1];
+                    out[k++] = (char)(c >= 32 && c < 127 ? c : '?');
+                }
+            }
+            break;
+        }
+    }
+    out[k] = '\0';
+    g_object_unref(im);
+}
+
 int main(int argc, char **argv)
 {
     int info = argc == 4 && !strcmp(argv[1], "--info");
@@ -395,7 +443,12 @@ int main(int argc, char **argv)
         return 1;
     }
     if (info) {
-        printf("%d %d\n", ref->Xsize, ref->Ysize);
+        char desc[128];
+        icc_desc(orig, desc, sizeof desc);
+        if (desc[0])
+            printf("%d %d icc=%s\n", ref->Xsize, ref->Ysize, desc);
+        else
+            printf("%d %d\n", ref->Xsize, ref->Ysize);
     } else {
         char line[8192];
         while (fgets(line, sizeof line, stdin)) {

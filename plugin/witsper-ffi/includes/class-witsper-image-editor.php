@@ -890,7 +890,19 @@ class Witsper_Image_Editor extends WP_Image_Editor {
 		$editor = new self( $tmp );
 		$result = $editor->load();
 		if ( ! is_wp_error( $result ) ) {
-			$result = $editor->resize( 64, 64, false );
+			// Every pixel decoded, at most 64 px a side (a reduced decode where the format
+			// has one). crop(), not resize(): WordPress's resize arithmetic refuses to
+			// enlarge, and a 1x1 or 48x48 image is a usable upload.
+			$size  = $editor->get_size();
+			$scale = min( 1, 64 / max( 1, $size['width'], $size['height'] ) );
+			$result = $editor->crop(
+				0,
+				0,
+				$size['width'],
+				$size['height'],
+				max( 1, (int) round( $size['width'] * $scale ) ),
+				max( 1, (int) round( $size['height'] * $scale ) )
+			);
 		}
 		if ( ! is_wp_error( $result ) ) {
 			if ( ! function_exists( 'wp_tempnam' ) ) {
