@@ -11,9 +11,7 @@ cd "$(dirname "$0")/.."
 # `make up`, so the Docker stack and the native one never compete for the 2 cores.
 offline_suites=(test-native test-probe test-media-native test-lint test-compose test-swarm)
 live_suites=(test-verify test-diff test-memcheck test-php test-browser test-probe-live
-             test-security test-faults test-load test-media-live test-stack)
-# Not here yet: test-media (equivalence with GD on 256 images, issue 12): 85 of its checks
-# fail (WebP/GIF/RGBA-PNG bytes, thin WebP SSIM; docs/media.md) and it takes ~16 min.
+             test-security test-faults test-load test-media test-media-live test-stack)
 # Optional: SUITES="test-diff test-php" tests/run-all.sh runs only those.
 if [[ -n "${SUITES:-}" ]]; then
   read -r -a wanted <<<"$SUITES"
