@@ -367,6 +367,83 @@ async function frontEnd(page, post) {
     `${label}: the visitor's page has the post's blocks`);
 }
 
+// Media → Add New, as a person uploads: WordPress's drag-and-drop uploader (plupload, through
+// async-upload.php) with a phone photo (EXIF orientation 6), a 50x50 PNG and a truncated JPEG.
+// The photo and the PNG become attachments whose thumbnail the browser shows; the broken
+// file is refused in the uploader with the plugin's message. Each attachment's edit page
+// shows the image; the attachments are deleted at the end.
+async function mediaUpload(page) {
+  const dir = env('BROWSER_MEDIA_DIR', '');
+  const files = ['orientation/Landscape_6.jpg', 'dimensions/tiny_50x50.png', 'corrupt/truncated-50pct_baseline.jpg']
+    .map((f) => path.join(dir, f));
+  const missing = files.filter((f) => !fs.existsSync(f));
+  if (!check(dir !== '' && missing.length === 0, `media upload: the corpus files are there (${missing.join(', ') || dir})`)) return [];
+  await visit(page, '/wp-admin/media-new.php', 'Media Add New');
+  const input = await page.waitForSelector('#plupload-upload-ui input[type=file]', { timeout: TIMEOUT });
+  await input.uploadFile(...files);
+  await page.waitForFunction((n) => {
+    const items = document.querySelectorAll('#media-items .media-item');
+    return items.length >= n && [...items].every((i) => i.querySelector('.edit-attachment, .error-div'));
+  }, { timeout: TIMEOUT, polling: 250 }, files.length);
+  await page.waitForNetworkIdle({ idleTime: 500, timeout: TIMEOUT }).catch(() => {});
+  const items = await page.evaluate(() => [...document.querySelectorAll('#media-items .media-item')].map((i) => {
+    const img = i.querySelector('img.pinkynail');
+    const edit = i.querySelector('a.edit-attachment');
+    const err = i.querySelector('.error-div');
+    return {
+      text: i.innerText.replace(/\s+/g, ' ').trim(),
+      edit: edit && edit.href ? String(edit.href) : '',
+      img: img ? img.src : '',
+      shown: img ? img.complete && img.naturalWidth > 0 : false,
+      error: err ? err.innerText.replace(/\s+/g, ' ').trim() : '',
+    };
+  }));
+  for (const i of items) info(`  uploader item: ${JSON.stringify(i).slice(0, 400)}`);
+  const find = (name) => items.find((i) => i.text.includes(name)) || {};
+  const photo = find('Landscape_6');
+  const tiny = find('tiny_50x50');
+  const bad = find('truncated-50pct_baseline');
+  check(!!photo.edit && photo.shown && /-\d+x\d+\.jpg/.test(photo.img),
+    `media upload: the 2.2 MP EXIF-6 photo is an attachment and the uploader shows its thumbnail (${photo.img || photo.text || 'no item'})`);
+  check(!!tiny.edit && tiny.shown, `media upload: the 50x50 PNG is an attachment and shown (${tiny.img || tiny.text || 'no item'})`);
+  check(bad.error.includes('is not a usable image'),
+    `media upload: the truncated JPEG is refused in the uploader with the plugin's message (${bad.error || bad.text || 'no item'})`);
+  await screenshot(page, 'media-upload');
+  clean('Media Add New');
+  const ids = [photo, tiny].map((i) => (String(i.edit || '').match(/post=(\d+)/) || [])[1]).filter(Boolean);
+  if (photo.edit) {
+    await page.goto(photo.edit, { waitUntil: 'networkidle2', timeout: TIMEOUT });
+    const shown = await page.evaluate(() => {
+      const img = document.querySelector('.wp_attachment_image img');
+      return img ? { ok: img.complete && img.naturalWidth > 0, w: img.naturalWidth, h: img.naturalHeight, src: img.src } : null;
+    });
+    // EXIF 6: stored 1200x1800, a landscape 1800x1200 once turned as the camera says.
+    check(shown && shown.ok && shown.w > shown.h,
+      `media upload: the attachment's edit page shows the photo upright (${shown ? `${shown.w}x${shown.h} ${shown.src}` : 'no image'})`);
+    await screenshot(page, 'media-attachment');
+    clean('Edit Media');
+  }
+  return ids;
+}
+
+async function deleteAttachments(page, ids) {
+  for (const id of ids) {
+    try {
+      await page.goto(`${BASE}/wp-admin/post.php?post=${id}&action=edit`, { waitUntil: 'networkidle2', timeout: TIMEOUT });
+      const href = await page.evaluate(() => {
+        const a = document.querySelector('#delete-action a.submitdelete');
+        return a ? a.href : '';
+      });
+      if (href) await page.goto(href, { waitUntil: 'networkidle2', timeout: TIMEOUT });
+      const gone = await page.goto(`${BASE}/wp-admin/post.php?post=${id}&action=edit`, { waitUntil: 'domcontentloaded', timeout: TIMEOUT });
+      check(gone && gone.status() !== 200 || !(await page.$('#delete-action')), `clean-up: attachment ${id} deleted`);
+    } catch (e) {
+      check(false, `clean-up: attachment ${id} deleted (${e.message})`);
+    }
+  }
+  problems = [];
+}
+
 function sameBytes(a, b, what) {
   if (check(a.length > 0 && a === b, what)) return;
   let i = 0;
@@ -464,6 +541,14 @@ async function logout(page) {
         await visit(page, '/wp-admin/network/sites.php', 'Network Sites');
         await screenshot(page, 'network-sites');
         clean('Network Sites');
+      }
+      if (!NETWORK) {
+        let ids = [];
+        try {
+          ids = await mediaUpload(page);
+        } finally {
+          await deleteAttachments(page, ids);
+        }
       }
       try {
         post = await editor(page);

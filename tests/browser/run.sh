@@ -96,6 +96,7 @@ browse() { # browse STACK_ENV PREFIX SCREENSHOT_DIR
     mkdir -p "$shots_dir"
     rm -f "$shots_dir"/*.png
     BROWSER_OUT=$shots_dir BROWSER_CHROMIUM=$chromium_bin BROWSER_NETWORK=$network \
+      BROWSER_MEDIA_DIR=${WITSPER_MEDIA_CORPUS:-$repo/../shared/corpus/media} \
       timeout -k 10 600 node tests/browser/admin.js 2>&1
     echo "EXIT $?"
   )
