@@ -893,8 +893,8 @@ class Witsper_Image_Editor extends WP_Image_Editor {
 			// Every pixel decoded, at most 64 px a side (a reduced decode where the format
 			// has one). crop(), not resize(): WordPress's resize arithmetic refuses to
 			// enlarge, and a 1x1 or 48x48 image is a usable upload.
-			$size  = $editor->get_size();
-			$scale = min( 1, 64 / max( 1, $size['width'], $size['height'] ) );
+			$size   = $editor->get_size();
+			$scale  = min( 1, 64 / max( 1, $size['width'], $size['height'] ) );
 			$result = $editor->crop(
 				0,
 				0,
