@@ -3,6 +3,7 @@
  * from the last full-frame size made (the whole current image resized, not a crop) when
  * it still holds the size's region with enough pixels, else from the decoded source.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,17 +43,41 @@ static int check_size(const wm_size *s, int cw, int ch, wm_error *err)
  * which is smaller depends on the picture: mitchell on noisy or photographic alpha PNGs
  * (lanczos2 1.05-1.07x GD's bytes), lanczos2 where the picture is the alpha edge itself,
  * handwriting or a logo on transparency (mitchell 1.10x: its wider support leaves faint
- * alpha around every stroke). The trial costs one small resize and encode. */
+ * alpha around every stroke). The trial costs two small resizes and encodes. */
 static VipsKernel choose_kernel(wm_image *img, VipsImage *src, int cw, int ch,
                                 const wm_size *s, const char *mime)
 {
     static const VipsKernel tried[] = { VIPS_KERNEL_MITCHELL, VIPS_KERNEL_LANCZOS2 };
     VipsKernel best = wm__kernel(img->loader);
+    VipsImage *proxy = NULL;
     size_t i, best_len = 0;
 
+    /* WM_OPEN_FULL_DECODE: src may be the decoder itself, which reads once. */
     if (img->loader != WM_LOAD_PNG || strcmp(mime, "image/png") != 0 ||
-        !vips_image_hasalpha(src) || wm__kernel(img->loader) != VIPS_KERNEL_MITCHELL)
+        (img->flags & WM_OPEN_FULL_DECODE) != 0 || !vips_image_hasalpha(src) ||
+        wm__kernel(img->loader) != VIPS_KERNEL_MITCHELL)
         return best;
+    {
+        /* The trial runs on a box-shrunk copy that still has twice the size's pixels:
+         * from the whole decode it cost more than the sizes themselves (3 MP RGBA PNG). */
+        double fx = (double)s->src_w * src->Xsize / cw / s->dst_w;
+        double fy = (double)s->src_h * src->Ysize / ch / s->dst_h;
+        int f = (int)floor((fx < fy ? fx : fy) / 2.0);
+        VipsImage *shrunk = NULL;
+        if (f >= 2) {
+            if (vips_shrink(src, &shrunk, (double)f, (double)f, NULL) != 0) {
+                vips_error_clear();
+                return best;
+            }
+            proxy = vips_image_copy_memory(shrunk);
+            g_object_unref(shrunk);
+            if (proxy == NULL) {
+                vips_error_clear();
+                return best;
+            }
+            src = proxy;
+        }
+    }
     for (i = 0; i < sizeof tried / sizeof tried[0]; i++) {
         VipsImage *out = NULL;
         wm_error ignored;
@@ -60,13 +85,15 @@ static VipsKernel choose_kernel(wm_image *img, VipsImage *src, int cw, int ch,
         g_object_ref(src); /* wm__cut takes a reference */
         if (wm__cut(src, cw, ch, s->src_x, s->src_y, s->src_w, s->src_h, s->dst_w, s->dst_h,
                     tried[i], &out, &ignored) != WM_OK)
-            return best;
+            break;
         if (wm__png_bytes(out, img->palette_bits, &len) == 0 && (i == 0 || len < best_len)) {
             best = tried[i];
             best_len = len;
         }
         g_object_unref(out);
     }
+    if (proxy != NULL)
+        g_object_unref(proxy);
     vips_error_clear();
     return best;
 }
@@ -78,7 +105,7 @@ WM_API int wm_make_sizes(wm_image *img, wm_size *sizes, size_t n, const char *mi
     VipsImage **made = NULL; /* full-frame results, largest first; made[0] the source */
     VipsImage *dc = NULL;     /* a JPEG's 1/8 decode, for the small sizes (image.c) */
     size_t i, nmade = 0;
-    int cw, ch, rc, first = WM_OK, dc_tried = 0;
+    int cw, ch, rc, first = WM_OK, dc_tried = 0, base_read = 0;
     VipsKernel kernel;
     wm_error one;
 
@@ -171,6 +198,25 @@ WM_API int wm_make_sizes(wm_image *img, wm_size *sizes, size_t n, const char *mi
                                                s->src_h, 2 * s->dst_w, 2 * s->dst_h))
                 from = dc;
         }
+        if (from == made[0] && base_read && (img->flags & WM_OPEN_FULL_DECODE) != 0) {
+            /* The naive mode's source is the decoder, which reads once: decode again. */
+            g_object_unref(made[0]);
+            made[0] = NULL;
+            rc = wm__source(img, s->src_w, s->src_h, s->dst_w, s->dst_h, &made[0], &one);
+            if (rc != WM_OK) {
+                made[0] = NULL;
+                s->status = rc;
+                if (first == WM_OK) {
+                    first = rc;
+                    if (err != NULL)
+                        *err = one;
+                }
+                break;
+            }
+            from = made[0];
+        }
+        if (from == made[0])
+            base_read = 1;
         path = wm__path(s->path, s->path_len, &one);
         if (path != NULL)
             g_object_ref(from); /* wm__cut takes a reference; made[] keeps its own */
@@ -201,8 +247,10 @@ WM_API int wm_make_sizes(wm_image *img, wm_size *sizes, size_t n, const char *mi
                 *err = one;
         }
     }
-    for (i = 0; i < nmade; i++)
-        g_object_unref(made[i]);
+    for (i = 0; i < nmade; i++) {
+        if (made[i] != NULL)
+            g_object_unref(made[i]);
+    }
     if (dc != NULL)
         g_object_unref(dc);
     free(ord);

@@ -823,7 +823,7 @@ static size_t rects_for(int w, int h, rect *r, size_t cap)
     return n;
 }
 
-static void test_sizes_on(const char *src, int jpeg, int reference)
+static void test_sizes_flags(const char *src, int jpeg, int reference, int flags)
 {
     wm_image *img = NULL;
     wm_info info;
@@ -836,7 +836,7 @@ static void test_sizes_on(const char *src, int jpeg, int reference)
     const char *mime = jpeg ? "image/jpeg" : "image/png";
     const char *ext = jpeg ? "jpg" : "png";
 
-    if (open_file(src, 0, &img, &info, &err) != WM_OK) {
+    if (open_file(src, flags, &img, &info, &err) != WM_OK) {
         check_at(0, __FILE__, __LINE__, "open for sizes", src);
         return;
     }
@@ -902,6 +902,11 @@ static void test_sizes_on(const char *src, int jpeg, int reference)
     }
 }
 
+static void test_sizes_on(const char *src, int jpeg, int reference)
+{
+    test_sizes_flags(src, jpeg, reference, 0);
+}
+
 static void test_sizes(void)
 {
     /* width, height, PNG (else JPEG), compare each size with its one-step result */
@@ -939,6 +944,11 @@ static void test_sizes(void)
         snprintf(path, sizeof path, "%s/dimensions/tall_1328x11952_constructed-from-cc0-photo.jpg",
                  corpus);
         test_sizes_on(path, 1, 0);
+        /* A PNG with alpha: its kernel is chosen by a trial on the smallest size (sizes.c),
+         * also with the naive full decode, whose source reads only once (no trial). */
+        snprintf(path, sizeof path, "%s/formats/png/rgba_blackbug_handwriting.png", corpus);
+        test_sizes_on(path, 0, 1);
+        test_sizes_flags(path, 0, 0, WM_OPEN_FULL_DECODE);
     }
 }
 
