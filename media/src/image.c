@@ -288,7 +288,7 @@ static int pipeline(const wm_image *img, int w, int h, int dst_w, int dst_h, Vip
             /* Twice the smallest scale whose region still has dst pixels (plus one pixel):
              * libwebp's scaled decode to (almost) the final size lost 0.005-0.02 SSIM
              * against GD's full decode + resample (make test-media, thin WebPs); at 2x,
-             * the lanczos3 reduce that follows does the last halving as for other files. */
+             * the kernel's reduce that follows does the last halving as for other files. */
             double sx = 2.0 * ((double)dst_w + 1.0) / (double)w;
             double sy = 2.0 * ((double)dst_h + 1.0) / (double)h;
             scale = sx > sy ? sx : sy;

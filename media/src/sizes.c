@@ -204,7 +204,6 @@ WM_API int wm_make_sizes(wm_image *img, wm_size *sizes, size_t n, const char *mi
             made[0] = NULL;
             rc = wm__source(img, s->src_w, s->src_h, s->dst_w, s->dst_h, &made[0], &one);
             if (rc != WM_OK) {
-                made[0] = NULL;
                 s->status = rc;
                 if (first == WM_OK) {
                     first = rc;
